@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# tmux-assistant-resurrect: TPM entry. Wires our lines into tmux-resurrect's hooks (keeping
+# whatever was there), and installs the assistant-side trackers. Prints nothing.
+CURRENT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$CURRENT_DIR/scripts/variables.sh"
+source "$CURRENT_DIR/scripts/helpers.sh"
+
+venv_is_ready() {
+	[ -x "$CURRENT_DIR/.venv/bin/python" ] &&
+		[ "$(cat "$CURRENT_DIR/.venv/.assistant-resurrect-stamp" 2>/dev/null)" = "$(venv_stamp "$CURRENT_DIR")" ]
+}
+
+# The interpreter our hooks run: the user's choice, else the plugin's own venv.
+resolve_python() {
+	local python
+	python="$(get_tmux_option "$python_option" "")"
+	if [ -n "$python" ]; then
+		printf '%s' "$python"
+		return 0
+	fi
+	if ! venv_is_ready; then
+		log_line "plugin: python environment missing; bootstrapping in the background"
+		(setsid "$CURRENT_DIR/scripts/bootstrap.sh" </dev/null >/dev/null 2>&1 &)
+	fi
+	printf '%s' "$CURRENT_DIR/.venv/bin/python"
+}
+
+hook_line() {
+	local python="$1" hook="$2" args=""
+	[ "$hook" = "post-save-layout" ] && args=' "$@"'
+	printf 'PYTHONPATH=%q %q -m assistant_resurrect hook %s%s </dev/null >/dev/null 2>&1 || true %s' \
+		"$CURRENT_DIR/src" "$python" "$hook" "$args" "$hook_marker"
+}
+
+# Our line first (resurrect appends its arguments to the end of the value, so the user's last
+# command keeps receiving them), a newline, then the previous value minus older copies of ours.
+chain_hook() {
+	local option="@resurrect-hook-$1" ours="$2" previous rest
+	previous="$(tmux show-option -gqv "$option")"
+	rest="$(printf '%s\n' "$previous" | grep -vF -- "$hook_marker")"
+	if [ -n "$rest" ]; then
+		tmux set-option -gq "$option" "$ours"$'\n'"$rest"
+	else
+		tmux set-option -gq "$option" "$ours"
+	fi
+}
+
+register_resurrect_hooks() {
+	local python="$1" hook
+	for hook in $resurrect_hooks; do
+		chain_hook "$hook" "$(hook_line "$python" "$hook")"
+	done
+}
+
+set_default_options() {
+	if option_is_unset "$continuum_interval_option"; then
+		tmux set-option -gq "$continuum_interval_option" "$default_continuum_interval"
+	fi
+}
+
+warn_about_resurrect_processes() {
+	local processes
+	processes="$(tmux show-option -gqv @resurrect-processes)"
+	case " $processes " in
+	*:all:* | *claude* | *codex* | *opencode* | *gemini* | *copilot* | *" node "*)
+		log_line "warning: @resurrect-processes ($processes) relaunches assistants itself; our save blanks those panes' commands, but remove them to be sure"
+		;;
+	esac
+}
+
+install_trackers() {
+	local python="$1" flags=()
+	venv_is_ready || [ -n "$(get_tmux_option "$python_option" "")" ] || return 0
+	[ "$(get_tmux_option "$claude_option" on)" = off ] && flags+=(--no-claude)
+	[ "$(get_tmux_option "$opencode_option" on)" = off ] && flags+=(--no-opencode)
+	(PYTHONPATH="$CURRENT_DIR/src" "$python" -m assistant_resurrect install-hooks "${flags[@]}" \
+		>>"$(state_dir)/plugin.log" 2>&1 </dev/null &)
+}
+
+main() {
+	local python
+	python="$(resolve_python)"
+	register_resurrect_hooks "$python"
+	set_default_options
+	warn_about_resurrect_processes
+	install_trackers "$python"
+}
+main

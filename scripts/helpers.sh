@@ -1,0 +1,42 @@
+# Small helpers shared by plugin.tmux and scripts/*.sh. They print only the value they compute.
+
+get_tmux_option() {
+	local option="$1" default="$2" value
+	value="$(tmux show-option -gqv "$option")"
+	if [ -n "$value" ]; then printf '%s' "$value"; else printf '%s' "$default"; fi
+}
+
+option_is_unset() {
+	[ -z "$(tmux show-option -gqv "$1")" ]
+}
+
+state_dir() {
+	printf '%s' "${ASSISTANT_RESURRECT_STATE_DIR:-$HOME/.local/state/tmux-assistant-resurrect}"
+}
+
+log_line() {
+	local dir
+	dir="$(state_dir)"
+	mkdir -p -m 0700 "$dir" 2>/dev/null || return 0
+	printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >>"$dir/plugin.log" 2>/dev/null
+	chmod 0600 "$dir/plugin.log" 2>/dev/null
+	return 0
+}
+
+# An absolute python3 >= 3.10: the tmux server's PATH may be thin (systemd, launchd, NixOS).
+find_python() {
+	local candidate
+	for candidate in "$(command -v python3 2>/dev/null)" /opt/homebrew/bin/python3 \
+		/usr/local/bin/python3 /usr/bin/python3 /run/current-system/sw/bin/python3; do
+		[ -n "$candidate" ] && [ -x "$candidate" ] || continue
+		if "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+			printf '%s' "$candidate"
+			return 0
+		fi
+	done
+	return 1
+}
+
+venv_stamp() {
+	cksum <"$1/pyproject.toml" | cut -d' ' -f1
+}

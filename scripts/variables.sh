@@ -1,0 +1,8 @@
+# Option names and defaults (data only).
+python_option="@assistant-resurrect-python"
+claude_option="@assistant-resurrect-claude"          # on | off
+opencode_option="@assistant-resurrect-opencode"      # on | off
+continuum_interval_option="@continuum-save-interval"
+default_continuum_interval="5"
+hook_marker="# tmux-assistant-resurrect"
+resurrect_hooks="post-save-layout post-save-all post-restore-all"

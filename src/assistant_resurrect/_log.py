@@ -1,0 +1,48 @@
+"""Log-file setup for entry points only: hooks must never write to stdout or stderr."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import pathlib
+
+from assistant_resurrect import _fs
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+MAX_LOG_BYTES = 512 * 1024
+
+
+class _SafeFormatter(logging.Formatter):
+    """Escape CR, LF and ESC in messages so a hostile name cannot forge log lines."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        head, sep, tail = text.partition("\nTraceback")
+        head = head.replace("\r", "\\r").replace("\n", "\\n").replace("\x1b", "\\e")
+        return head + sep + tail
+
+
+def log_to_file(path: pathlib.Path, level: int = logging.INFO) -> None:
+    """Send this package's logs to ``path`` (rotated at 512 KiB, mode 0600) and nowhere else."""
+    _fs.ensure_private_dir(path.parent)
+    handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=MAX_LOG_BYTES, backupCount=1, encoding="utf-8"
+    )
+    handler.setFormatter(_SafeFormatter(LOG_FORMAT))
+    path.chmod(_fs.PRIVATE_FILE_MODE)
+    root = logging.getLogger("assistant_resurrect")
+    for old in list(root.handlers):
+        if not isinstance(old, logging.NullHandler):
+            root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    root.propagate = False
+
+
+def log_to_stderr(level: int = logging.WARNING) -> None:
+    """Send this package's logs to stderr (the interactive CLI)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(_SafeFormatter("%(levelname)s: %(message)s"))
+    root = logging.getLogger("assistant_resurrect")
+    root.addHandler(handler)
+    root.setLevel(level)

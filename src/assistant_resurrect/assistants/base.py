@@ -1,0 +1,208 @@
+"""The interface every assistant module implements, and the shapes they exchange.
+
+An assistant module is a subclass of :class:`Assistant` that declares how to recognise the
+tool's process, where its session id can be learned (ranked evidence), which options replay,
+and how to build the resume argv. Save and restore never name a tool.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import os
+import pathlib
+import re
+import typing as t
+
+from assistant_resurrect.assistants.argv import ArgSplit, FlagSpec, split_args
+from assistant_resurrect.procs import ProcInfo, basename
+
+RUNTIMES = frozenset({"node", "nodejs", "bun", "deno"})
+SESSION_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:+=/-]{3,127}$")
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+class Confidence(str, enum.Enum):
+    """How sure a session id is, best first.
+
+    ``exact``: pid-specific state (the tool's registry, our hook, a held file or lock).
+    ``argv``: the id the process was launched with (wrong if the conversation changed since).
+    ``inferred``: the tool's store, by directory and time, with no other candidate.
+    ``ambiguous``: the tool's store, while another live process of the tool shares the directory.
+    """
+
+    EXACT = "exact"
+    ARGV = "argv"
+    INFERRED = "inferred"
+    AMBIGUOUS = "ambiguous"
+
+
+@dataclasses.dataclass(frozen=True)
+class Evidence:
+    """A session id with where it came from (``source``, e.g. ``claude:sessions-registry``)."""
+
+    session_id: str
+    source: str
+    confidence: Confidence
+
+
+@dataclasses.dataclass(frozen=True)
+class StoreCandidate:
+    """A session the tool's own store says was active in a directory (times in epoch seconds)."""
+
+    session_id: str
+    updated_at: float
+    source: str
+
+
+@dataclasses.dataclass
+class Found:
+    """An assistant found in a pane.
+
+    Attributes
+    ----------
+    proc
+        The outermost process of the tool in the pane (a wrapper such as ``node …/codex``).
+    family
+        ``proc`` and its descendants that are the same tool (Codex's native child), outer first.
+    args
+        argv after the tool's own token (runtime and script removed).
+    launcher
+        What to run on resume: the tool token as typed (``claude``, ``/opt/bin/codex``).
+    env
+        The process environment (for tool homes such as ``CLAUDE_CONFIG_DIR``); may be empty.
+    """
+
+    proc: ProcInfo
+    family: list[ProcInfo]
+    args: list[str]
+    launcher: str
+    env: dict[str, str]
+
+    @property
+    def pids(self) -> list[int]:
+        return [p.pid for p in self.family]
+
+    def home(self) -> pathlib.Path:
+        """The user's home as the assistant saw it."""
+        return pathlib.Path(self.env.get("HOME") or os.path.expanduser("~"))
+
+
+class Assistant:
+    """Base class of the assistant modules; subclasses fill in the class attributes.
+
+    Attributes
+    ----------
+    name
+        Tool id used in snapshots and options (``claude``).
+    executables
+        Basenames of argv[0]/exe that are this tool.
+    scripts
+        Basenames of a runtime's script argument that are this tool (``node …/bin/codex.js``).
+    not_interactive
+        First arguments that make the process a helper, not an assistant TUI.
+    flags
+        The option table of the pinned CLI.
+    selector_keys
+        Keys of :attr:`ArgSplit.selector_values` that carry a session id, in preference order.
+    """
+
+    name: t.ClassVar[str] = ""
+    executables: t.ClassVar[frozenset[str]] = frozenset()
+    scripts: t.ClassVar[frozenset[str]] = frozenset()
+    not_interactive: t.ClassVar[frozenset[str]] = frozenset()
+    flags: t.ClassVar[FlagSpec] = FlagSpec()
+    selector_keys: t.ClassVar[tuple[str, ...]] = ()
+    failure_screens: t.ClassVar[tuple[str, ...]] = ()
+    id_pattern: t.ClassVar[re.Pattern[str]] = UUID_RE
+
+    # -- recognising the process -------------------------------------------------------------
+    def tool_index(self, proc: ProcInfo) -> int | None:
+        """Index in ``proc.cmdline`` of this tool's token, or None if ``proc`` is not the tool."""
+        argv = proc.cmdline
+        if not argv:
+            return None
+        if self.is_executable(argv[0]) or (
+            basename(proc.exe) and self.is_executable(proc.exe) and basename(argv[0]) == proc.name
+        ):
+            return 0
+        if basename(argv[0]) in RUNTIMES or basename(proc.exe) in RUNTIMES:
+            for i, arg in enumerate(argv[1:], start=1):
+                if not arg.startswith("-"):
+                    return i if basename(arg) in self.scripts else None
+        return None
+
+    def is_executable(self, path: str) -> bool:
+        """True when a path's basename is one of :attr:`executables`."""
+        return basename(path) in self.executables
+
+    def is_interactive(self, args: list[str]) -> bool:
+        """False for helper modes (``codex app-server``, ``opencode run``, ``claude -p``)."""
+        return not args or args[0] not in self.not_interactive
+
+    def launcher(self, argv: list[str], index: int) -> str:
+        """The command to type on resume; a runtime's script path, else the tool token."""
+        return argv[index]
+
+    # -- session ids --------------------------------------------------------------------------
+    def exact_evidence(self, found: Found, state_dir: pathlib.Path) -> t.Iterator[Evidence]:
+        """Pid-specific evidence, best first (default: none)."""
+        return iter(())
+
+    def argv_session(self, split: ArgSplit) -> str | None:
+        """The session id the process was launched with, from its selectors."""
+        for key in self.selector_keys:
+            value = split.selector_values.get(key)
+            if value and self.id_pattern.match(value):
+                return value
+        return None
+
+    def store_candidates(self, found: Found, cwd: str) -> list[StoreCandidate]:
+        """Sessions in the tool's store for ``cwd`` updated since the process started."""
+        return []
+
+    def session_exists(self, session_id: str, cwd: str, env: dict[str, str]) -> bool | None:
+        """Whether the tool's store still holds the session (None when we cannot tell)."""
+        return None
+
+    # -- replay -------------------------------------------------------------------------------
+    def split(self, args: list[str]) -> ArgSplit:
+        """Apply :attr:`flags` to the argv after the tool token."""
+        return split_args(args, self.flags)
+
+    def required_env(self, kept: list[str]) -> tuple[str, ...]:
+        """Environment names the replayed options cannot work without (always captured)."""
+        return ()
+
+    def resume_args(self, kept: list[str], session_id: str, cwd: str) -> list[str]:
+        """Arguments after the launcher that resume ``session_id`` with ``kept`` options."""
+        raise NotImplementedError
+
+    def fresh_args(self, kept: list[str], cwd: str) -> list[str]:
+        """Arguments that start a new session with the same options."""
+        return list(kept)
+
+    def effective_cwd(self, found: Found, fallback: str) -> str:
+        """The directory the assistant works in (default: the process cwd)."""
+        return found.proc.cwd or fallback
+
+
+def is_session_id(value: str) -> bool:
+    """Plausible session id: no leading dash, no spaces, bounded length.
+
+    >>> is_session_id("ses_2a1b"), is_session_id("--model"), is_session_id("a b")
+    (True, False, False)
+    """
+    return bool(SESSION_ID_RE.match(value))
+
+
+def newer_than(path: pathlib.Path, started: float, slack: float = 2.0) -> bool:
+    """True when ``path`` was modified after a process that started at ``started`` (epoch s).
+
+    A pid-keyed state file older than the process now holding that pid belongs to a process
+    that died and whose pid was reused.
+    """
+    try:
+        return path.stat().st_mtime >= started - slack
+    except OSError:
+        return False

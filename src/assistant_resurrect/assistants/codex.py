@@ -1,0 +1,128 @@
+"""OpenAI Codex CLI (``@openai/codex``, checked against 0.169.0).
+
+The npm package runs ``node …/bin/codex.js`` which spawns the native ``codex`` binary. By
+default threads live in a shared ``codex app-server`` daemon, so no file ties a TUI pid to
+its thread; with ``--no-daemon`` the TUI holds its rollout file open. Evidence, best first:
+1. the rollout ``sessions/YYYY/MM/DD/rollout-<ts>-<uuid>.jsonl`` a pane process holds open;
+2. argv ``resume <id>``;
+3. ``state_5.sqlite`` table ``threads`` rows for the directory updated since the process started.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import re
+import typing as t
+
+from assistant_resurrect.assistants import _store
+from assistant_resurrect.assistants.argv import FlagSpec
+from assistant_resurrect.assistants.base import (
+    Assistant,
+    Confidence,
+    Evidence,
+    Found,
+    StoreCandidate,
+)
+
+ROLLOUT_RE = re.compile(
+    r"rollout-.*-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.jsonl$"
+)
+_TRIPLE_RE = re.compile(r"^codex-[a-z0-9_]+-[a-z0-9_]+-[a-z0-9_]+")
+
+
+def codex_home(env: t.Mapping[str, str], home: pathlib.Path) -> pathlib.Path:
+    """``$CODEX_HOME`` or ``~/.codex``."""
+    return pathlib.Path(env.get("CODEX_HOME") or home / ".codex")
+
+
+def state_db(env: t.Mapping[str, str], home: pathlib.Path) -> pathlib.Path:
+    """The threads database (``$CODEX_SQLITE_HOME`` relocates it)."""
+    root = env.get("CODEX_SQLITE_HOME") or codex_home(env, home)
+    return pathlib.Path(root) / "state_5.sqlite"
+
+
+class Codex(Assistant):
+    name = "codex"
+    executables = frozenset({"codex", "codex.exe"})
+    scripts = frozenset({"codex", "codex.js"})
+    not_interactive = frozenset({
+        "exec", "e", "review", "login", "logout", "mcp", "mcp-server", "plugin", "app-server",
+        "remote-control", "completion", "update", "doctor", "sandbox", "debug", "apply", "a",
+        "queue", "archive", "delete", "migrate-rollouts", "migrate-nfs-db", "unarchive",
+        "cloud", "exec-server", "features", "help", "agents",
+    })
+    selector_keys = ("resume",)
+    failure_screens = ("No saved session found", "Working directory", "serverShuttingDown")
+    flags = FlagSpec(
+        takes_value=frozenset({
+            "-c", "--config", "--enable", "--disable", "--remote", "--remote-auth-token-env",
+            "-i", "--image", "-m", "--model", "--local-provider", "-p", "--profile", "-s",
+            "--sandbox", "-C", "--cd", "--add-dir", "-a", "--ask-for-approval",
+        }),
+        selectors=frozenset({"--last", "--all", "--include-non-interactive"}),
+        dropped=frozenset({"-i", "--image", "--worktree", "-C", "--cd", "--remote",
+                           "--remote-auth-token-env", "-h", "--help", "-V", "--version"}),
+        rejected={
+            "--full-auto": ("--sandbox", "workspace-write", "--ask-for-approval", "on-request"),
+            "-a=on-failure": ("--ask-for-approval", "on-request"),
+            "--ask-for-approval=on-failure": ("--ask-for-approval", "on-request"),
+            "-a=untrusted": "approval policy 'untrusted' is gone and nothing as strict replaces it",
+            "--ask-for-approval=untrusted":
+                "approval policy 'untrusted' is gone and nothing as strict replaces it",
+        },
+        restrictions=frozenset({"-s", "--sandbox", "-a", "--ask-for-approval", "-p",
+                                "--profile", "-c", "--config", "--strict-config"}),
+        subcommands={"resume": True, "fork": True},
+    )
+
+    def is_executable(self, path: str) -> bool:
+        name = pathlib.PurePosixPath(path).name
+        return super().is_executable(path) or bool(_TRIPLE_RE.match(name))
+
+    def is_interactive(self, args: list[str]) -> bool:
+        first = next((a for a in args if not a.startswith("-")), None)
+        return first not in self.not_interactive
+
+    def argv_session(self, split: t.Any) -> str | None:
+        if "fork" in split.selector_values:
+            return None
+        return super().argv_session(split)
+
+    def effective_cwd(self, found: Found, fallback: str) -> str:
+        args = found.args
+        for flag in ("-C", "--cd"):
+            if flag in args and args.index(flag) + 1 < len(args):
+                return str(pathlib.Path(found.proc.cwd or fallback, args[args.index(flag) + 1]))
+        return super().effective_cwd(found, fallback)
+
+    def exact_evidence(self, found: Found, state_dir: pathlib.Path) -> t.Iterator[Evidence]:
+        for proc in found.family:
+            for path in proc.open_paths():
+                match = ROLLOUT_RE.search(path)
+                if match:
+                    yield Evidence(match.group(1), "codex:open-rollout", Confidence.EXACT)
+
+    def store_candidates(self, found: Found, cwd: str) -> list[StoreCandidate]:
+        rows = _store.query(
+            state_db(found.env, found.home()),
+            "SELECT id, updated_at_ms FROM threads WHERE archived = 0 AND cwd = ? "
+            "AND updated_at_ms >= ? ORDER BY updated_at_ms DESC",
+            (cwd, int((found.proc.create_time - 2) * 1000)),
+        )
+        return [StoreCandidate(str(i), ms / 1000, "codex:state-threads") for i, ms in rows]
+
+    def session_exists(self, session_id: str, cwd: str, env: dict[str, str]) -> bool | None:
+        home = pathlib.Path(env.get("HOME") or pathlib.Path.home())
+        rows = _store.query(state_db(env, home), "SELECT archived FROM threads WHERE id = ?",
+                            (session_id,))
+        if rows:
+            return rows[0][0] == 0
+        sessions = codex_home(env, home) / "sessions"
+        return any(sessions.glob(f"*/*/*/rollout-*-{session_id}.jsonl"))
+
+    def resume_args(self, kept: list[str], session_id: str, cwd: str) -> list[str]:
+        # -C keeps Codex from opening its working-directory chooser
+        return [*kept, "resume", session_id, "-C", cwd]
+
+    def fresh_args(self, kept: list[str], cwd: str) -> list[str]:
+        return [*kept, "-C", cwd]

@@ -1,0 +1,292 @@
+"""``assistant-resurrect``: the command line (hooks, save, restore plan, status, install)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import pathlib
+import sys
+import time
+import typing as t
+
+from assistant_resurrect import (
+    __version__,
+    _log,
+    hooks,
+    install,
+    paths,
+    restore,
+    resurrect,
+    save,
+    snapshot,
+)
+from assistant_resurrect.exc import AssistantResurrectError
+from assistant_resurrect.options import Options
+from assistant_resurrect.procs import ProcessTable
+from assistant_resurrect.tmux import Tmux
+
+OK, FAILED, USAGE = 0, 1, 2
+OUTCOMES = "last-restore.json"
+
+
+def _tmux(args: argparse.Namespace) -> Tmux:
+    return Tmux(socket_name=args.socket_name) if args.socket_name else Tmux()
+
+
+def _resurrect_dir(tmux: Tmux, opts: Options) -> pathlib.Path:
+    return resurrect.resolve_dir(opts.resurrect_dir)
+
+
+def cmd_hook(args: argparse.Namespace) -> int:
+    return hooks.run_hook(args.name, args.args)
+
+
+def cmd_save(args: argparse.Namespace) -> int:
+    """Take a snapshot now and pair it with the save file ``last`` points to."""
+    tmux = _tmux(args)
+    opts = Options.read(tmux)
+    snap = save.take_snapshot(tmux.list_panes(), ProcessTable.snapshot(), paths.state_dir(),
+                              opts.capture_env, opts.env_allow)
+    rdir = _resurrect_dir(tmux, opts)
+    last = resurrect.last_save_file(rdir)
+    if last is not None and not args.dry_run:
+        with snapshot.locked(rdir):
+            snap.resurrect_file = last.name
+            snapshot.write(snapshot.sidecar_path(rdir, last.name), snap)
+    if args.json:
+        print(json.dumps(snap.to_json(), indent=2))
+    else:
+        for p in snap.panes:
+            print(f"{p.label}\t{p.tool}\t{p.session_id or '-'}\t{p.session_source}")
+        print(f"{len(snap.panes)} assistant pane(s)"
+              + (f" saved with {last.name}" if last and not args.dry_run else " (not written)"))
+    return OK
+
+
+def _select(records: list[snapshot.PaneSession], args: argparse.Namespace
+            ) -> list[snapshot.PaneSession]:
+    def keep(rec: snapshot.PaneSession) -> bool:
+        if args.session and rec.session_name != args.session:
+            return False
+        if args.window:
+            name, _, win = args.window.rpartition(":")
+            if (rec.session_name, str(rec.window_index)) != (name, win):
+                return False
+        return not (args.pane and args.pane.startswith("%") is False and rec.label != args.pane)
+    chosen = [r for r in records if keep(r)]
+    if args.pane and args.pane.startswith("%"):
+        chosen = [r for r in chosen if r.pane_id == args.pane]
+    return chosen
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Plan a restore; with --execute (or from the hook), carry it out."""
+    if args.hook:
+        _log.log_to_file(paths.state_dir() / "restore.log")
+    tmux = _tmux(args)
+    opts = Options.read(tmux)
+    rdir = _resurrect_dir(tmux, opts)
+    if args.from_snapshot:
+        path = pathlib.Path(args.from_snapshot)
+        snap = snapshot.load(path if path.is_file() else snapshot.store_dir(rdir) / path.name)
+    else:
+        snap = snapshot.for_save_file(rdir, resurrect.last_save_file(rdir))
+    records = _select(snap.panes, args)
+    with snapshot.locked(rdir, timeout=60):
+        rows = restore.make_plan(records, tmux, paths.state_dir(), opts)
+        if args.into:
+            rows = _retarget(rows, args.into, tmux, opts)
+        if args.execute or args.hook:
+            restore.execute(rows, tmux, opts, paths.state_dir() / "claims")
+            restore.write_outcomes(paths.state_dir() / OUTCOMES, rows)
+            tmux.display_message(restore.summary(rows))
+            logging.getLogger(__name__).info(restore.summary(rows))
+    if args.hook:
+        return OK
+    _print_rows(rows, args.json, snap)
+    return OK if all(not r.outcome.startswith("failed") for r in rows) else FAILED
+
+
+def _retarget(rows: list[restore.PlanRow], pane_id: str, tmux: Tmux, opts: Options
+              ) -> list[restore.PlanRow]:
+    """--into: plan the one selected record against another pane."""
+    if len(rows) != 1:
+        raise AssistantResurrectError("--into needs exactly one selected pane (use --pane)")
+    target = next((p for p in tmux.list_panes() if p.pane_id == pane_id), None)
+    if target is None:
+        raise AssistantResurrectError(f"no pane {pane_id}")
+    rec = rows[0].record
+    moved = snapshot.PaneSession(**{**rec.__dict__, "session_name": target.session_name,
+                                    "window_index": target.window_index,
+                                    "pane_index": target.pane_index})
+    return restore.make_plan([moved], tmux, paths.state_dir(), opts)
+
+
+def _print_rows(rows: list[restore.PlanRow], as_json: bool, snap: snapshot.Snapshot) -> None:
+    if as_json:
+        print(json.dumps({"snapshot": str(snap.path), "panes": [r.to_json() for r in rows]},
+                         indent=2))
+        return
+    print(f"snapshot: {snap.path}")
+    for row in rows:
+        rec = row.record
+        line = f"{rec.label:<16} {rec.tool:<9} {row.state:<16} {row.outcome or row.reason}"
+        print(line.rstrip())
+        if row.command:
+            print(f"    {row.command}")
+    if not any(r.outcome for r in rows):
+        print("(plan only: nothing was typed; add --execute to run it)")
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Each live assistant pane: tool, session id and its source, cwd, resume command."""
+    tmux = _tmux(args)
+    opts = Options.read(tmux)
+    snap = save.take_snapshot(tmux.list_panes(), ProcessTable.snapshot(), paths.state_dir(),
+                              opts.capture_env, opts.env_allow)
+    outcomes = restore.load_outcomes(paths.state_dir() / OUTCOMES)
+    last = {p["pane"]: p.get("outcome", "") for p in outcomes.get("panes", [])}
+    rows = []
+    for rec in snap.panes:
+        row = restore.PlanRow(rec, "live")
+        if rec.session_id:
+            from assistant_resurrect import shells
+            row.command = restore._command(rec, shells.Shell.POSIX, fresh=False)
+        rows.append({**row.to_json(), "refused": rec.refused, "notes": rec.notes,
+                     "searched": rec.searched, "last_restore": last.get(rec.label, "")})
+    if args.json:
+        print(json.dumps({"panes": rows}, indent=2))
+        return OK
+    if not rows:
+        print("no assistant panes")
+    for r in rows:
+        print(f"{r['pane']:<16} {r['tool']:<9} {r['session_id'] or '(unknown)'}  "
+              f"[{r['session_source'] or 'searched: ' + '; '.join(r['searched'])}"
+              f"{', ' + r['confidence'] if r['confidence'] else ''}]")
+        print(f"    cwd: {r['cwd']}")
+        if r["command"]:
+            print(f"    resume: {r['command']}")
+        if r["refused"]:
+            print(f"    will not relaunch: {r['refused']}")
+    return OK
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """List snapshots, newest last, with assistants per tool."""
+    tmux = _tmux(args)
+    rdir = _resurrect_dir(tmux, Options.read(tmux))
+    last = resurrect.last_save_file(rdir)
+    items = []
+    for path in snapshot.list_snapshots(rdir):
+        try:
+            snap = snapshot.load(path)
+        except (OSError, AssistantResurrectError):
+            continue
+        tools: dict[str, int] = {}
+        for p in snap.resumable:
+            tools[p.tool] = tools.get(p.tool, 0) + 1
+        items.append({"snapshot": path.name, "created_at": snap.created_at,
+                      "resurrect_file": snap.resurrect_file, "tools": tools,
+                      "last": bool(last and last.stem == path.stem),
+                      "save_file_exists": (rdir / (path.stem + ".txt")).exists()})
+    if args.json:
+        print(json.dumps({"resurrect_dir": str(rdir), "snapshots": items}, indent=2))
+        return OK
+    for it in items:
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(it["created_at"]))
+        tools = ", ".join(f"{k} {v}" for k, v in sorted(it["tools"].items())) or "no assistants"
+        print(f"{'*' if it['last'] else ' '} {when}  {it['snapshot']}  {tools}")
+    return OK
+
+
+def cmd_install(args: argparse.Namespace) -> int:
+    results, failed = [], False
+    steps = []
+    if not args.no_claude:
+        steps.append(install.install_claude)
+    if not args.no_opencode:
+        steps.append(install.install_opencode)
+    for step in steps:
+        try:
+            results.append(step())
+        except AssistantResurrectError as err:
+            results.append(f"error: {err}")
+            failed = True
+    print("\n".join(results))
+    return FAILED if failed else OK
+
+
+def cmd_uninstall(args: argparse.Namespace) -> int:
+    results, failed = [], False
+    for step in (install.uninstall_claude, install.uninstall_opencode):
+        try:
+            results.append(step())
+        except AssistantResurrectError as err:
+            results.append(f"error: {err}")
+            failed = True
+    print("\n".join(results))
+    return FAILED if failed else OK
+
+
+def create_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="assistant-resurrect",
+        description="Save and resume AI coding assistants in tmux panes (tmux-resurrect hooks).")
+    parser.add_argument("--version", action="version", version=__version__)
+    parser.add_argument("-L", dest="socket_name", help="tmux socket name (default: $TMUX)")
+    parser.add_argument("--log-level", default="WARNING")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("hook", help="entry point for tmux-resurrect hooks (prints nothing)")
+    p.add_argument("name", help="post-save-layout | post-save-all | post-restore-all")
+    p.add_argument("args", nargs="*")
+    p.set_defaults(func=cmd_hook)
+
+    p = sub.add_parser("save", help="snapshot assistant panes now, paired with resurrect's last")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--dry-run", action="store_true", help="show, do not write")
+    p.set_defaults(func=cmd_save)
+
+    p = sub.add_parser("restore", help="show the restore plan; --execute carries it out",
+                       description="Without --execute this only prints the plan.")
+    p.add_argument("--execute", action="store_true", help="type the resume commands")
+    p.add_argument("--dry-run", action="store_true", help="plan only (the default)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--pane", help="%%id or session:window.pane")
+    p.add_argument("--window", help="session:window")
+    p.add_argument("--session", help="tmux session name")
+    p.add_argument("--all", action="store_true", help="every saved pane (the default)")
+    p.add_argument("--from", dest="from_snapshot", help="a snapshot file from `history`")
+    p.add_argument("--into", help="resume the selected saved pane's session in this %%pane")
+    p.add_argument("--hook", action="store_true", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("status", help="live assistant panes, their session ids and sources")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("history", help="list snapshots")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("install-hooks", help="install the Claude hook and OpenCode tracker")
+    p.add_argument("--no-claude", action="store_true")
+    p.add_argument("--no-opencode", action="store_true")
+    p.set_defaults(func=cmd_install)
+
+    p = sub.add_parser("uninstall", help="remove the Claude hook and OpenCode tracker")
+    p.set_defaults(func=cmd_uninstall)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse ``argv`` (default ``sys.argv[1:]``), run the command, return its exit code."""
+    args = create_parser().parse_args(argv)
+    if args.command != "hook":
+        _log.log_to_stderr(getattr(logging, str(args.log_level).upper(), logging.WARNING))
+    try:
+        return t.cast(int, args.func(args))
+    except AssistantResurrectError as err:
+        print(f"assistant-resurrect: {err}", file=sys.stderr)
+        return FAILED

@@ -1,0 +1,38 @@
+"""Exceptions raised by assistant_resurrect; every one derives from AssistantResurrectError."""
+
+from __future__ import annotations
+
+import pathlib
+
+
+class AssistantResurrectError(Exception):
+    """Root of this package's exceptions."""
+
+
+class TmuxNotRunningError(AssistantResurrectError):
+    """No tmux server answers on the socket we were pointed at.
+
+    >>> str(TmuxNotRunningError("/tmp/tmux-0/x"))
+    'no tmux server is running on /tmp/tmux-0/x'
+    """
+
+    def __init__(self, socket: str) -> None:
+        self.socket = socket
+        super().__init__(f"no tmux server is running on {socket}")
+
+
+class StateFileError(AssistantResurrectError):
+    """A JSON file we read or must edit is unreadable, invalid or of an unknown version.
+
+    >>> str(StateFileError(pathlib.Path("/x/settings.json"), "invalid JSON at line 3"))
+    '/x/settings.json: invalid JSON at line 3'
+    """
+
+    def __init__(self, path: pathlib.Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class SnapshotNotFoundError(AssistantResurrectError):
+    """No assistant snapshot exists for the requested resurrect save file."""

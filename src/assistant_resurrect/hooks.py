@@ -1,0 +1,99 @@
+"""Entry points for tmux-resurrect's hooks. Each logs to a file, prints nothing, returns 0.
+
+resurrect ``eval``s the hook option in its own bash process (``scripts/helpers.sh``
+``execute_hook``); anything we print lands in the user's pane, so a broken hook must fail
+silently into the log, never into resurrect.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pathlib
+import subprocess
+import sys
+
+from assistant_resurrect import _log, paths, resurrect, save, snapshot
+from assistant_resurrect.options import Options
+from assistant_resurrect.procs import ProcessTable
+from assistant_resurrect.tmux import Tmux
+
+log = logging.getLogger(__name__)
+STAGED = "staged.json"
+
+
+def _snapshot_now(tmux: Tmux, opts: Options) -> snapshot.Snapshot:
+    return save.take_snapshot(tmux.list_panes(), ProcessTable.snapshot(), paths.state_dir(),
+                              opts.capture_env, opts.env_allow)
+
+
+def post_save_layout(save_file: pathlib.Path, tmux: Tmux) -> None:
+    """Detect assistants, blank their commands in ``save_file``, stage the snapshot.
+
+    The staged snapshot is bound to a save file by :func:`post_save_all`, because resurrect
+    deletes ``save_file`` right after this hook when it equals the previous save.
+    """
+    opts = Options.read(tmux)
+    resurrect_dir = save_file.parent
+    with snapshot.locked(resurrect_dir):
+        snap = _snapshot_now(tmux, opts)
+        layout = {p.address for p in resurrect.read_panes(save_file)}
+        snap.panes = [p for p in snap.panes if p.address in layout]
+        if opts.blank_commands:
+            blanked = resurrect.blank_commands(save_file, {p.address for p in snap.panes})
+            log.info("blanked %d assistant command(s) in %s", blanked, save_file.name)
+        snap.resurrect_file = save_file.name
+        snapshot.write(snapshot.store_dir(resurrect_dir) / STAGED, snap)
+
+
+def post_save_all(tmux: Tmux) -> None:
+    """Bind the staged snapshot (or a fresh one) to the save file ``last`` points to."""
+    opts = Options.read(tmux)
+    resurrect_dir = resurrect.resolve_dir(opts.resurrect_dir)
+    last = resurrect.last_save_file(resurrect_dir)
+    if last is None:
+        log.warning("no resurrect save file behind %s/last; nothing to pair", resurrect_dir)
+        return
+    with snapshot.locked(resurrect_dir):
+        staged = snapshot.store_dir(resurrect_dir) / STAGED
+        try:
+            snap = snapshot.load(staged)
+        except (OSError, snapshot.StateFileError):
+            snap = _snapshot_now(tmux, opts)
+        snap.resurrect_file = last.name
+        target = snapshot.sidecar_path(resurrect_dir, last.name)
+        snapshot.write(target, snap)
+        staged.unlink(missing_ok=True)
+        removed = snapshot.prune(resurrect_dir)
+    log.info("saved %d assistant pane(s) to %s (pruned %d)", len(snap.panes), target.name,
+             len(removed))
+
+
+def post_restore_all() -> None:
+    """Start the restore worker detached, so resurrect's spinner ends at once."""
+    subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "assistant_resurrect", "restore", "--execute", "--hook"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True, close_fds=True, env=dict(os.environ),
+    )
+
+
+def run_hook(name: str, args: list[str]) -> int:
+    """Run one hook by resurrect's name for it; always returns 0."""
+    logfile = "restore.log" if "restore" in name else "save.log"
+    try:
+        _log.log_to_file(paths.state_dir() / logfile)
+    except OSError:
+        pass
+    try:
+        if name == "post-save-layout" and args:
+            post_save_layout(pathlib.Path(args[0]), Tmux())
+        elif name == "post-save-all":
+            post_save_all(Tmux())
+        elif name == "post-restore-all":
+            post_restore_all()
+        else:
+            log.warning("unknown hook %r with %d argument(s)", name, len(args))
+    except Exception:  # noqa: BLE001 - a hook must never break resurrect
+        log.exception("hook %s failed", name)
+    return 0

@@ -1,0 +1,95 @@
+"""Our tmux options (``@assistant-resurrect-*``), their defaults, and one place to read them."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from assistant_resurrect.tmux import Tmux
+
+PREFIX = "@assistant-resurrect-"
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclasses.dataclass(frozen=True)
+class Options:
+    """Values of our options (defaults apply when unset).
+
+    Attributes
+    ----------
+    capture_env
+        Env names to record and replay (``capture-env``, space-separated); invalid names dropped.
+    env_allow
+        Secret-looking names the user allows to be saved in clear (``env-allow``).
+    blank_commands
+        Empty assistant panes' commands in resurrect's save file (``blank-commands``, on).
+    missing_session
+        What to do when the saved session no longer exists (``missing-session``: skip|fresh).
+    restore_mode
+        ``auto`` types and runs the resume; ``prompt`` types it without Enter (``restore-mode``).
+    client_wait
+        Seconds to wait for a client before starting TUIs (``client-wait``, 5).
+    stagger
+        Seconds between two launches (``stagger``, 0.5).
+    verify_seconds
+        How long a resumed assistant must stay alive to count (``verify-seconds``, 3).
+    resurrect_dir
+        The raw ``@resurrect-dir`` value.
+    """
+
+    capture_env: tuple[str, ...] = ()
+    env_allow: tuple[str, ...] = ()
+    blank_commands: bool = True
+    missing_session: str = "skip"
+    restore_mode: str = "auto"
+    client_wait: float = 5.0
+    stagger: float = 0.5
+    verify_seconds: float = 3.0
+    resurrect_dir: str = ""
+
+    @classmethod
+    def read(cls, tmux: Tmux) -> Options:
+        """Read every option with one ``show-options -g`` call."""
+        raw: dict[str, str] = {}
+        for line in tmux.cmd("show-options", "-g"):
+            name, _, value = line.partition(" ")
+            if name.startswith(PREFIX) or name == "@resurrect-dir":
+                raw[name] = _unquote(value)
+        return cls.parse(raw)
+
+    @classmethod
+    def parse(cls, raw: dict[str, str]) -> Options:
+        """Build from {option name: value}; bad values fall back to defaults."""
+        def get(name: str, default: str) -> str:
+            return raw.get(PREFIX + name, "") or default
+
+        def number(name: str, default: float) -> float:
+            try:
+                return max(0.0, float(get(name, str(default))))
+            except ValueError:
+                return default
+
+        missing = get("missing-session", "skip")
+        mode = get("restore-mode", "auto")
+        return cls(
+            capture_env=tuple(n for n in get("capture-env", "").split() if _ENV_NAME.match(n)),
+            env_allow=tuple(get("env-allow", "").split()),
+            blank_commands=get("blank-commands", "on") != "off",
+            missing_session=missing if missing in ("skip", "fresh") else "skip",
+            restore_mode=mode if mode in ("auto", "prompt") else "auto",
+            client_wait=number("client-wait", 5.0),
+            stagger=number("stagger", 0.5),
+            verify_seconds=number("verify-seconds", 3.0),
+            resurrect_dir=raw.get("@resurrect-dir", ""),
+        )
+
+
+def _unquote(raw: str) -> str:
+    """Undo tmux's quoting in ``show-options`` output.
+
+    >>> _unquote('"A B"'), _unquote("x")
+    ('A B', 'x')
+    """
+    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'":
+        return raw[1:-1].replace('\\"', '"').replace("\\$", "$").replace("\\\\", "\\")
+    return raw

@@ -1,0 +1,162 @@
+"""The process table: one psutil pass per save, then cheap lookups by pid.
+
+This is the only module that imports psutil. Vanished processes are data, not errors:
+every accessor returns an empty value when the process is gone or not ours.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import functools
+import os
+import pathlib
+import typing as t
+
+import psutil
+
+_GONE = (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied, OSError)
+
+
+@dataclasses.dataclass
+class ProcInfo:
+    """One process as seen in a snapshot.
+
+    Attributes
+    ----------
+    pid, ppid
+        Process ids.
+    name
+        The kernel's short name (``comm`` on Linux, 15 bytes at most).
+    create_time
+        Start time in seconds since the epoch (psutil ``create_time``); with ``pid`` it is
+        the process identity that survives pid reuse.
+    """
+
+    pid: int
+    ppid: int
+    name: str
+    create_time: float
+    _cmdline: list[str] | None = dataclasses.field(default=None, repr=False)
+    _exe: str | None = dataclasses.field(default=None, repr=False)
+    _cwd: str | None = dataclasses.field(default=None, repr=False)
+
+    @functools.cached_property
+    def _proc(self) -> psutil.Process | None:
+        try:
+            proc = psutil.Process(self.pid)
+            if abs(proc.create_time() - self.create_time) > 0.5:
+                return None
+            return proc
+        except _GONE:
+            return None
+
+    def _ask(self, attr: str, empty: t.Any) -> t.Any:
+        proc = self._proc
+        if proc is None:
+            return empty
+        try:
+            return getattr(proc, attr)()
+        except _GONE:
+            return empty
+
+    @property
+    def cmdline(self) -> list[str]:
+        """The exact argv (empty when unreadable)."""
+        if self._cmdline is None:
+            self._cmdline = list(self._ask("cmdline", []))
+        return self._cmdline
+
+    @property
+    def exe(self) -> str:
+        """Absolute path of the executable, or '' when unknown."""
+        if self._exe is None:
+            self._exe = self._ask("exe", "") or ""
+        return self._exe
+
+    @property
+    def cwd(self) -> str:
+        """Current directory of the process, or '' when unknown."""
+        if self._cwd is None:
+            self._cwd = self._ask("cwd", "") or ""
+        return self._cwd
+
+    def environ(self) -> dict[str, str]:
+        """The process environment (empty where the platform or permissions refuse)."""
+        return dict(self._ask("environ", {}))
+
+    def open_paths(self) -> list[str]:
+        """Paths of regular files the process holds open (empty when unknown)."""
+        return [f.path for f in self._ask("open_files", [])]
+
+    def is_alive(self) -> bool:
+        """True while the same process (pid and start time) still runs and is not a zombie."""
+        proc = self._proc
+        try:
+            return proc is not None and proc.status() != psutil.STATUS_ZOMBIE
+        except _GONE:
+            return False
+
+
+class ProcessTable:
+    """Every process of the machine at one instant, indexed parent → children.
+
+    Build it with :meth:`snapshot` (one psutil pass) or from literal records in tests.
+    """
+
+    def __init__(self, procs: t.Iterable[ProcInfo]) -> None:
+        self.by_pid: dict[int, ProcInfo] = {p.pid: p for p in procs}
+        self.children: dict[int, list[int]] = collections.defaultdict(list)
+        for proc in self.by_pid.values():
+            if proc.ppid != proc.pid:
+                self.children[proc.ppid].append(proc.pid)
+        for kids in self.children.values():
+            kids.sort()
+
+    @classmethod
+    def snapshot(cls) -> ProcessTable:
+        """Read pid, ppid, name and start time of every visible process in one pass."""
+        infos = []
+        for proc in psutil.process_iter(["pid", "ppid", "name", "create_time"]):
+            info = proc.info
+            if info.get("create_time") is None or info.get("ppid") is None:
+                continue
+            infos.append(
+                ProcInfo(info["pid"], info["ppid"], info.get("name") or "", info["create_time"])
+            )
+        return cls(infos)
+
+    def get(self, pid: int) -> ProcInfo | None:
+        """The process with this pid, or None."""
+        return self.by_pid.get(pid)
+
+    def tree(self, root: int) -> list[ProcInfo]:
+        """``root`` and all its descendants, breadth first (root first), cycle-safe."""
+        order: list[ProcInfo] = []
+        seen: set[int] = set()
+        queue = collections.deque([root])
+        while queue:
+            pid = queue.popleft()
+            if pid in seen:
+                continue
+            seen.add(pid)
+            proc = self.by_pid.get(pid)
+            if proc is None:
+                continue
+            order.append(proc)
+            queue.extend(self.children.get(pid, ()))
+        return order
+
+
+def clock_ticks_since_boot(create_time: float) -> int:
+    """Convert a psutil start time to ``/proc/<pid>/stat`` field 22 (clock ticks since boot).
+
+    Claude Code's ``sessions/<pid>.json`` stores that field as ``procStart``.
+    """
+    hz = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    return round((create_time - psutil.boot_time()) * hz)
+
+
+def basename(path: str) -> str:
+    """Last component of a path as it appears in argv ('' for '')."""
+    return pathlib.PurePosixPath(path).name if path else ""

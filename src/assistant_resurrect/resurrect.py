@@ -1,0 +1,146 @@
+"""The tmux-resurrect contract: its save directory, save files and ``last`` link.
+
+Formats follow tmux-resurrect ``scripts/save.sh`` and ``scripts/helpers.sh`` at cff343c
+(v4.0.0 and later): tab-separated lines, ``pane`` lines with 11 fields whose possibly-empty
+fields carry a leading ``:``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import pathlib
+import re
+import socket
+
+from assistant_resurrect import _fs
+
+SAVE_FILE_RE = re.compile(r"^tmux_resurrect_\d{8}T\d{6}\.txt$")
+
+
+@dataclasses.dataclass(frozen=True)
+class SavedPane:
+    """One ``pane`` line of a resurrect save file.
+
+    Fields (1-based, from ``save.sh`` ``pane_format``): 2 session_name, 3 window_index,
+    6 pane_index, 8 ``:``+pane_current_path (first space backslash-escaped),
+    10 pane_current_command, 11 ``:``+full_command.
+    """
+
+    session_name: str
+    window_index: int
+    pane_index: int
+    pane_current_path: str
+    pane_current_command: str
+    full_command: str
+
+    @property
+    def address(self) -> tuple[str, int, int]:
+        return (self.session_name, self.window_index, self.pane_index)
+
+
+def _strip_colon(field: str) -> str:
+    return field[1:] if field.startswith(":") else field
+
+
+def parse_pane_line(line: str) -> SavedPane | None:
+    r"""Parse a ``pane`` line; None for other lines or pre-v4 formats.
+
+    >>> p = parse_pane_line("pane\ta:b.c\t1\t1\t:*\t0\ttitle\t:/tmp/x\\ y\t1\tbash\t:")
+    >>> p.address, p.pane_current_path, p.full_command
+    (('a:b.c', 1, 0), '/tmp/x y', '')
+    """
+    fields = line.rstrip("\n").split("\t")
+    if len(fields) != 11 or fields[0] != "pane":
+        return None
+    try:
+        return SavedPane(
+            session_name=fields[1],
+            window_index=int(fields[2]),
+            pane_index=int(fields[5]),
+            pane_current_path=_strip_colon(fields[7]).replace("\\ ", " ", 1),
+            pane_current_command=fields[9],
+            full_command=_strip_colon(fields[10]),
+        )
+    except ValueError:
+        return None
+
+
+def read_panes(save_file: pathlib.Path) -> list[SavedPane]:
+    """All pane lines of a save file (grouped-session panes are already absent there)."""
+    with open(save_file, encoding="utf-8", errors="surrogateescape") as fh:
+        return [p for p in map(parse_pane_line, fh) if p is not None]
+
+
+def blank_commands(save_file: pathlib.Path, addresses: set[tuple[str, int, int]]) -> int:
+    """Empty field 11 of the pane lines at ``addresses``, atomically; return lines changed.
+
+    restore.sh relaunches nothing for an empty full_command, whatever ``@resurrect-processes``
+    says, so resurrect never starts a bare assistant in a pane we will resume.
+    """
+    with open(save_file, encoding="utf-8", errors="surrogateescape") as fh:
+        lines = fh.readlines()
+    changed = 0
+    for i, line in enumerate(lines):
+        pane = parse_pane_line(line)
+        if pane is None or pane.address not in addresses or pane.full_command == "":
+            continue
+        fields = line.rstrip("\n").split("\t")
+        fields[10] = ":"
+        lines[i] = "\t".join(fields) + "\n"
+        changed += 1
+    if changed:
+        mode = save_file.stat().st_mode & 0o777
+        text = "".join(lines).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        _fs.atomic_write_text(save_file, text, mode)
+    return changed
+
+
+def expand_dir_option(value: str, home: str, hostname: str | None = None) -> str:
+    """Expand ``@resurrect-dir`` as resurrect does: ``$HOME``, ``$HOSTNAME`` and ``~`` only.
+
+    >>> expand_dir_option("~/r/$HOSTNAME", "/home/u", "box")
+    '/home/u/r/box'
+    """
+    host = hostname if hostname is not None else socket.gethostname()
+    return value.replace("$HOME", home).replace("$HOSTNAME", host).replace("~", home)
+
+
+def default_dir(env: dict[str, str] | None = None) -> pathlib.Path:
+    """Resurrect's save directory when ``@resurrect-dir`` is unset (never created here)."""
+    env = os.environ if env is None else env
+    home = env.get("HOME", str(pathlib.Path.home()))
+    legacy = pathlib.Path(home, ".tmux", "resurrect")
+    if legacy.is_dir():
+        return legacy
+    data = env.get("XDG_DATA_HOME") or os.path.join(home, ".local", "share")
+    return pathlib.Path(data, "tmux", "resurrect")
+
+
+def resolve_dir(dir_option: str, env: dict[str, str] | None = None) -> pathlib.Path:
+    """The directory resurrect saves into, given the value of ``@resurrect-dir`` ('' if unset)."""
+    env = os.environ if env is None else env
+    if dir_option:
+        home = env.get("HOME", str(pathlib.Path.home()))
+        return pathlib.Path(expand_dir_option(dir_option, home))
+    return default_dir(env)
+
+
+def last_save_file(resurrect_dir: pathlib.Path) -> pathlib.Path | None:
+    """The save file ``<dir>/last`` points to (a relative symlink), or None if missing/dangling."""
+    link = resurrect_dir / "last"
+    try:
+        target = os.readlink(link)
+    except OSError:
+        return None
+    path = resurrect_dir / target
+    return path if path.is_file() else None
+
+
+def save_files(resurrect_dir: pathlib.Path) -> list[pathlib.Path]:
+    """Every ``tmux_resurrect_<ts>.txt`` in the directory, oldest first (by name = time)."""
+    try:
+        names = sorted(n for n in os.listdir(resurrect_dir) if SAVE_FILE_RE.match(n))
+    except OSError:
+        return []
+    return [resurrect_dir / n for n in names]

@@ -1,0 +1,177 @@
+"""Save: find every assistant in every pane and learn its session id.
+
+Cost per save: one ``list-panes -a``, one process-table pass, then per-assistant reads only
+(argv, cwd, environ, its state files). Nothing here runs a subprocess per pane.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import logging
+import pathlib
+import typing as t
+
+from assistant_resurrect import secrets
+from assistant_resurrect.assistants import ASSISTANTS, Assistant, Confidence, Evidence, Found
+from assistant_resurrect.procs import ProcessTable
+from assistant_resurrect.snapshot import PaneSession, Snapshot
+from assistant_resurrect.tmux import PaneRecord
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class Detection:
+    """An assistant found in a pane, before its session id is known."""
+
+    pane: PaneRecord
+    tool: Assistant
+    found: Found
+    cwd: str
+
+
+def find_assistant(tree: list[t.Any], assistants: t.Iterable[Assistant] = ()) -> tuple[
+        Assistant, Found] | None:
+    """The first interactive assistant in a process tree (breadth first, pane pid first).
+
+    Its ``family`` is the process plus its descendants that are the same tool and interactive
+    (Codex's native child, Gemini's relaunched child); helper modes (``codex app-server``)
+    never join it.
+    """
+    tools = list(assistants) or list(ASSISTANTS.values())
+    for proc in tree:
+        for tool in tools:
+            index = tool.tool_index(proc)
+            if index is None or not tool.is_interactive(proc.cmdline[index + 1:]):
+                continue
+            family = [proc]
+            for other in tree[tree.index(proc) + 1:]:
+                if other.ppid in {p.pid for p in family}:
+                    i = tool.tool_index(other)
+                    if i is not None and tool.is_interactive(other.cmdline[i + 1:]):
+                        family.append(other)
+            argv = proc.cmdline
+            return tool, Found(proc, family, argv[index + 1:], tool.launcher(argv, index),
+                               proc.environ())
+    return None
+
+
+def detect(panes: list[PaneRecord], table: ProcessTable) -> list[Detection]:
+    """One :class:`Detection` per pane that runs an assistant."""
+    detections = []
+    for pane in panes:
+        hit = find_assistant(table.tree(pane.pane_pid))
+        if hit is not None:
+            tool, found = hit
+            cwd = tool.effective_cwd(found, pane.pane_current_path)
+            detections.append(Detection(pane, tool, found, cwd))
+    return detections
+
+
+def resolve(detections: list[Detection], state_dir: pathlib.Path) -> dict[str, tuple[
+        Evidence | None, list[str]]]:
+    """Decide each pane's session id; returns {pane_id: (evidence or None, searched)}.
+
+    Pass 1 takes pid-specific evidence and launch argv; pass 2 consults the tools' stores
+    (by directory and process start time), never handing one id to two panes, and marking
+    the answer ambiguous when other live processes of the tool share the directory.
+    """
+    result: dict[str, tuple[Evidence | None, list[str]]] = {}
+    argv_ids: dict[str, str | None] = {}
+    claimed: set[tuple[str, str]] = set()
+    for det in detections:
+        exact = next(det.tool.exact_evidence(det.found, state_dir), None)
+        argv_ids[det.pane.pane_id] = det.tool.argv_session(det.tool.split(det.found.args))
+        if exact:
+            result[det.pane.pane_id] = (exact, [])
+            claimed.add((det.tool.name, exact.session_id))
+    for det in detections:
+        sid = argv_ids[det.pane.pane_id]
+        if det.pane.pane_id not in result and sid:
+            claimed.add((det.tool.name, sid))
+    peers = collections.Counter((d.tool.name, d.cwd) for d in detections)
+    pending = [d for d in detections if d.pane.pane_id not in result]
+    for det in sorted(pending, key=lambda d: -d.found.proc.create_time):
+        result[det.pane.pane_id] = _from_store(det, argv_ids[det.pane.pane_id], claimed,
+                                               peers[(det.tool.name, det.cwd)])
+    return result
+
+
+def _from_store(det: Detection, argv_id: str | None, claimed: set[tuple[str, str]],
+                peers: int) -> tuple[Evidence | None, list[str]]:
+    tool = det.tool
+    candidates = [c for c in tool.store_candidates(det.found, det.cwd)
+                  if c.session_id == argv_id or (tool.name, c.session_id) not in claimed]
+    newest = max(candidates, key=lambda c: c.updated_at, default=None)
+    if argv_id and (newest is None or newest.session_id == argv_id or peers > 1):
+        return Evidence(argv_id, f"{tool.name}:argv", Confidence.ARGV), []
+    if newest is not None:
+        confidence = Confidence.INFERRED if peers == 1 else Confidence.AMBIGUOUS
+        claimed.add((tool.name, newest.session_id))
+        return Evidence(newest.session_id, newest.source, confidence), []
+    searched = [f"{tool.name} pid-specific state for pids {det.found.pids}",
+                f"{tool.name} launch argv", f"{tool.name} store entries for {det.cwd}"]
+    return None, searched
+
+
+def build_record(det: Detection, evidence: Evidence | None, searched: list[str],
+                 capture_env: t.Collection[str], env_allow: t.Collection[str]) -> PaneSession:
+    """The sidecar entry for one pane: argv split, secrets redacted, env captured."""
+    split = det.tool.split(det.found.args)
+    notes = list(split.notes)
+    refused = split.refused
+    groups = []
+    for group in split.groups:
+        clean = [secrets.redact_text(tok) for tok in group]
+        if clean == group:
+            groups.append(group)
+        elif group[0].split("=", 1)[0] in det.tool.flags.restrictions:
+            refused = f"{group[0].split('=', 1)[0]} holds a credential that is not saved"
+        else:
+            notes.append(f"dropped {group[0].split('=', 1)[0]}: its value holds a credential")
+    kept = [tok for g in groups for tok in g]
+    wanted = [*capture_env, *det.tool.required_env(kept)]
+    env = {name: det.found.env[name] for name in wanted if name in det.found.env}
+    pane = det.pane
+    return PaneSession(
+        session_name=pane.session_name, window_index=pane.window_index,
+        pane_index=pane.pane_index, pane_id=pane.pane_id, tool=det.tool.name, cwd=det.cwd,
+        session_id=evidence.session_id if evidence else None,
+        session_source=evidence.source if evidence else "",
+        confidence=evidence.confidence.value if evidence else "",
+        launcher=det.found.launcher,
+        argv=[secrets.redact_text(a) if not secrets.is_credential_flag(a) else a.split("=")[0]
+              for a in _mask_credential_values(det.found.proc.cmdline)],
+        replay_args=kept, env=secrets.redact_env(env, env_allow), pid=det.found.proc.pid,
+        notes=notes, refused=refused, searched=searched,
+    )
+
+
+def _mask_credential_values(argv: list[str]) -> list[str]:
+    """Replace the value after a credential flag (``--api-key X``) with the redaction mark."""
+    out = list(argv)
+    for i, tok in enumerate(argv[:-1]):
+        if secrets.is_credential_flag(tok) and "=" not in tok:
+            out[i + 1] = secrets.REDACTED
+    return out
+
+
+def take_snapshot(panes: list[PaneRecord], table: ProcessTable, state_dir: pathlib.Path,
+                  capture_env: t.Collection[str] = (), env_allow: t.Collection[str] = ()
+                  ) -> Snapshot:
+    """Detect and resolve every assistant pane into a :class:`Snapshot` (not yet written)."""
+    detections = detect(panes, table)
+    resolved = resolve(detections, state_dir)
+    records = []
+    for det in detections:
+        evidence, searched = resolved[det.pane.pane_id]
+        rec = build_record(det, evidence, searched, capture_env, env_allow)
+        if evidence is None:
+            log.warning("no session id for %s in %s (pid %s); searched: %s", rec.tool,
+                        rec.label, rec.pid, "; ".join(searched))
+        else:
+            log.info("found %s in %s: session %s from %s (%s)", rec.tool, rec.label,
+                     rec.session_id, rec.session_source, rec.confidence)
+        records.append(rec)
+    return Snapshot(records)

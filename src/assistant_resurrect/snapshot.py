@@ -1,0 +1,255 @@
+"""The snapshot store: one versioned JSON sidecar per resurrect save file.
+
+Layout, inside the resurrect directory::
+
+    assistant-resurrect/
+        tmux_resurrect_20261123T101500.json   # pairs with tmux_resurrect_20261123T101500.txt
+        staged.json                           # written by post-save-layout, bound by post-save-all
+        .lock
+
+Schema (``version`` 1)::
+
+    {"format": "tmux-assistant-resurrect", "version": 1, "created_at": <epoch s>,
+     "resurrect_file": "tmux_resurrect_<ts>.txt", "panes": [<PaneSession as dict>, ...]}
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import pathlib
+import time
+import typing as t
+
+import filelock
+
+from assistant_resurrect import _fs, resurrect
+from assistant_resurrect.exc import StateFileError
+
+FORMAT = "tmux-assistant-resurrect"
+VERSION = 1
+STORE_NAME = "assistant-resurrect"
+LEGACY_SIDECAR = "assistant-sessions.json"
+
+
+@dataclasses.dataclass
+class PaneSession:
+    """What we saved about one assistant pane.
+
+    ``argv`` is the full original argv and ``replay_args`` the options we replay (both with
+    secrets redacted); ``session_id`` is None when no evidence was found (``searched`` then
+    lists what was tried). ``refused`` says why the pane must not be relaunched, if so.
+    """
+
+    session_name: str
+    window_index: int
+    pane_index: int
+    tool: str
+    cwd: str
+    session_id: str | None = None
+    session_source: str = ""
+    confidence: str = ""
+    launcher: str = ""
+    argv: list[str] = dataclasses.field(default_factory=list)
+    replay_args: list[str] = dataclasses.field(default_factory=list)
+    env: dict[str, str] = dataclasses.field(default_factory=dict)
+    pane_id: str = ""
+    pid: int = 0
+    notes: list[str] = dataclasses.field(default_factory=list)
+    refused: str | None = None
+    searched: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def address(self) -> tuple[str, int, int]:
+        return (self.session_name, self.window_index, self.pane_index)
+
+    @property
+    def label(self) -> str:
+        return f"{self.session_name}:{self.window_index}.{self.pane_index}"
+
+    @classmethod
+    def from_dict(cls, data: t.Mapping[str, t.Any]) -> PaneSession:
+        """Build from a sidecar entry; raises ValueError/TypeError/KeyError when malformed."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in names}
+        rec = cls(**kwargs)
+        rec.window_index, rec.pane_index = int(rec.window_index), int(rec.pane_index)
+        if not isinstance(rec.session_name, str) or not isinstance(rec.tool, str):
+            raise TypeError("session_name and tool must be strings")
+        if not (isinstance(rec.argv, list) and isinstance(rec.replay_args, list)
+                and all(isinstance(a, str) for a in rec.argv + rec.replay_args)):
+            raise TypeError("argv must be a list of strings")
+        if not isinstance(rec.env, dict):
+            raise TypeError("env must be an object")
+        return rec
+
+
+@dataclasses.dataclass
+class Snapshot:
+    """All assistant panes of one save."""
+
+    panes: list[PaneSession]
+    created_at: float = dataclasses.field(default_factory=time.time)
+    resurrect_file: str = ""
+    path: pathlib.Path | None = None
+    skipped_entries: int = 0
+
+    def to_json(self) -> dict[str, t.Any]:
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "created_at": self.created_at,
+            "resurrect_file": self.resurrect_file,
+            "panes": [dataclasses.asdict(p) for p in self.panes],
+        }
+
+    @property
+    def resumable(self) -> list[PaneSession]:
+        return [p for p in self.panes if p.session_id]
+
+
+def store_dir(resurrect_dir: pathlib.Path) -> pathlib.Path:
+    return resurrect_dir / STORE_NAME
+
+
+def sidecar_path(resurrect_dir: pathlib.Path, save_file_name: str) -> pathlib.Path:
+    """The sidecar paired with a resurrect save file name."""
+    return store_dir(resurrect_dir) / (pathlib.Path(save_file_name).stem + ".json")
+
+
+@contextlib.contextmanager
+def locked(resurrect_dir: pathlib.Path, timeout: float = 15.0) -> t.Iterator[None]:
+    """Serialise overlapping saves (continuum plus a key press) and restores."""
+    directory = _fs.ensure_private_dir(store_dir(resurrect_dir))
+    with filelock.FileLock(str(directory / ".lock"), timeout=timeout):
+        yield
+
+
+def write(path: pathlib.Path, snap: Snapshot) -> None:
+    """Atomically write ``snap`` to ``path`` (mode 0600, parent 0700)."""
+    _fs.ensure_private_dir(path.parent)
+    _fs.atomic_write_json(path, snap.to_json())
+    snap.path = path
+
+
+def load(path: pathlib.Path) -> Snapshot:
+    """Read a sidecar (ours, or the bash plugin's ``assistant-sessions.json``).
+
+    Malformed pane entries are skipped and counted in ``skipped_entries``.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the file is missing.
+    StateFileError
+        When it is not JSON, or of an unknown format or version.
+    """
+    data = _fs.read_json(path)
+    if not isinstance(data, dict):
+        raise StateFileError(path, "not a JSON object")
+    if data.get("format") != FORMAT:
+        if isinstance(data.get("sessions"), list):
+            return _load_legacy(path, data)
+        raise StateFileError(path, "not an assistant-resurrect snapshot")
+    if data.get("version") != VERSION:
+        raise StateFileError(path, f"unknown snapshot version {data.get('version')!r}")
+    panes, skipped = [], 0
+    for entry in data.get("panes") or []:
+        try:
+            panes.append(PaneSession.from_dict(entry))
+        except (TypeError, ValueError, KeyError, AttributeError):
+            skipped += 1
+    return Snapshot(panes, float(data.get("created_at") or 0), str(data.get("resurrect_file", "")),
+                    path, skipped)
+
+
+def _load_legacy(path: pathlib.Path, data: dict[str, t.Any]) -> Snapshot:
+    """The bash plugin's sidecar: ``{"sessions": [{"pane": "s:w.p", "tool", "session_id", "cwd",
+    "cli_args" (whitespace-joined), "env", "session_name", "window_index", "pane_index"}]}``."""
+    panes, skipped = [], 0
+    for entry in data["sessions"]:
+        try:
+            name = entry.get("session_name")
+            if name is None:
+                name, _, rest = str(entry["pane"]).rpartition(":")
+                win, _, idx = rest.partition(".")
+            else:
+                win, idx = entry["window_index"], entry["pane_index"]
+            env = {k: v for k, v in (entry.get("env") or {}).items()
+                   if k not in ("tmux_pane", "shell") and isinstance(v, str)}
+            panes.append(PaneSession(
+                session_name=name, window_index=int(win), pane_index=int(idx),
+                tool=str(entry["tool"]), cwd=str(entry.get("cwd", "")),
+                session_id=str(entry["session_id"]) or None, session_source="legacy-sidecar",
+                confidence="argv", replay_args=str(entry.get("cli_args") or "").split(),
+                env=env,
+            ))
+        except (TypeError, ValueError, KeyError, AttributeError):
+            skipped += 1
+    return Snapshot(panes, path.stat().st_mtime, "", path, skipped)
+
+
+def list_snapshots(resurrect_dir: pathlib.Path) -> list[pathlib.Path]:
+    """Our sidecars, oldest first (their names sort by time, like resurrect's files)."""
+    directory = store_dir(resurrect_dir)
+    return sorted(p for p in directory.glob("tmux_resurrect_*.json") if p.is_file())
+
+
+def for_save_file(resurrect_dir: pathlib.Path, save_file: pathlib.Path | None) -> Snapshot:
+    """The snapshot to restore with ``save_file``.
+
+    The sidecar paired with it; when that one holds no resumable pane (an autosave taken
+    right after tmux restarted), the newest older snapshot with assistants whose panes all
+    exist in ``save_file``'s layout. Falls back to the bash plugin's sidecar.
+
+    Raises
+    ------
+    SnapshotNotFoundError
+        When nothing matches.
+    """
+    from assistant_resurrect.exc import SnapshotNotFoundError
+
+    if save_file is not None:
+        paired = sidecar_path(resurrect_dir, save_file.name)
+        snap = _load_or_none(paired)
+        if snap is not None and snap.resumable:
+            return snap
+        layout = {p.address for p in resurrect.read_panes(save_file)}
+        for older in reversed(list_snapshots(resurrect_dir)):
+            if older.name >= paired.name:
+                continue
+            candidate = _load_or_none(older)
+            if candidate and candidate.resumable and {
+                    p.address for p in candidate.resumable} <= layout:
+                candidate.panes = list(candidate.panes)
+                return candidate
+        if snap is not None:
+            return snap
+    legacy = _load_or_none(resurrect_dir / LEGACY_SIDECAR)
+    if legacy is not None:
+        return legacy
+    raise SnapshotNotFoundError(f"no assistant snapshot for {save_file or resurrect_dir}")
+
+
+def _load_or_none(path: pathlib.Path) -> Snapshot | None:
+    try:
+        return load(path)
+    except (OSError, StateFileError):
+        return None
+
+
+def prune(resurrect_dir: pathlib.Path) -> list[pathlib.Path]:
+    """Remove sidecars whose resurrect save file is gone, never the newest non-empty one."""
+    snaps = list_snapshots(resurrect_dir)
+    keep = None
+    for path in reversed(snaps):
+        snap = _load_or_none(path)
+        if snap and snap.resumable:
+            keep = path
+            break
+    removed = []
+    for path in snaps:
+        if path != keep and not (resurrect_dir / (path.stem + ".txt")).exists():
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed

@@ -1,0 +1,163 @@
+"""The tmux adapter: the only module that talks to tmux (through libtmux).
+
+Everything here addresses panes by ``%pane_id``: ``session:window.pane`` targets use prefix
+and fnmatch matching, and ``:`` and ``.`` may appear in session names.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+import libtmux
+from libtmux import exc as libtmux_exc
+
+from assistant_resurrect.exc import TmuxNotRunningError
+
+SEP = "\u241e"  # libtmux's FORMAT_SEPARATOR: unlikely in names, survives tmux's escaping
+
+PANE_FIELDS = (
+    "pane_id",
+    "pane_pid",
+    "pane_tty",
+    "window_index",
+    "pane_index",
+    "session_id",
+    "pane_current_command",
+    "pane_title",
+    "session_name",
+    "pane_current_path",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class PaneRecord:
+    """One pane from ``list-panes -a``, typed once.
+
+    ``address`` (session_name, window_index, pane_index) is the only identity that a pane keeps
+    across a tmux-resurrect save and restore; ``pane_id`` and ``pane_pid`` are new after restore.
+    """
+
+    pane_id: str
+    pane_pid: int
+    pane_tty: str
+    session_name: str
+    window_index: int
+    pane_index: int
+    session_id: str
+    pane_current_command: str
+    pane_current_path: str
+    pane_title: str
+
+    @property
+    def address(self) -> tuple[str, int, int]:
+        return (self.session_name, self.window_index, self.pane_index)
+
+    @property
+    def label(self) -> str:
+        """Human label ``session:window.pane``, for messages only, never as a target."""
+        return f"{self.session_name}:{self.window_index}.{self.pane_index}"
+
+
+def parse_pane_line(line: str) -> PaneRecord | None:
+    """Parse one ``list-panes`` line in the :data:`PANE_FIELDS` format, or None if malformed.
+
+    >>> rec = parse_pane_line(SEP.join(["%3", "42", "/dev/pts/1", "1", "0", "$1", "bash", "t",
+    ...                                  "we:ird.name", "/tmp"]))
+    >>> rec.address, rec.pane_id
+    (('we:ird.name', 1, 0), '%3')
+    """
+    parts = line.split(SEP)
+    if len(parts) != len(PANE_FIELDS):
+        return None
+    row = dict(zip(PANE_FIELDS, parts))
+    try:
+        return PaneRecord(
+            pane_id=row["pane_id"],
+            pane_pid=int(row["pane_pid"]),
+            pane_tty=row["pane_tty"],
+            session_name=row["session_name"],
+            window_index=int(row["window_index"]),
+            pane_index=int(row["pane_index"]),
+            session_id=row["session_id"],
+            pane_current_command=row["pane_current_command"],
+            pane_current_path=row["pane_current_path"],
+            pane_title=row["pane_title"],
+        )
+    except ValueError:
+        return None
+
+
+class Tmux:
+    """A tmux server, found from ``$TMUX`` (hooks run inside it) or given by socket."""
+
+    def __init__(self, socket_name: str | None = None, socket_path: str | None = None) -> None:
+        if socket_name is None and socket_path is None:
+            socket_path = os.environ.get("TMUX", "").split(",")[0] or None
+        self.server = libtmux.Server(socket_name=socket_name, socket_path=socket_path)
+        self.socket = socket_path or socket_name or "default"
+
+    def cmd(self, *args: str) -> list[str]:
+        """Run a tmux command; return stdout lines, or raise on stderr output."""
+        proc = self.server.cmd(*args)
+        if proc.stderr:
+            err = "\n".join(proc.stderr)
+            if "no server running" in err or "error connecting" in err:
+                raise TmuxNotRunningError(self.socket)
+            raise libtmux_exc.LibTmuxException(f"tmux {args[0]}: {err}")
+        return list(proc.stdout)
+
+    def is_alive(self) -> bool:
+        """True when the server answers."""
+        try:
+            self.cmd("display-message", "-p", "ok")
+        except (TmuxNotRunningError, libtmux_exc.LibTmuxException):
+            return False
+        return True
+
+    def list_panes(self) -> list[PaneRecord]:
+        """Every pane of the server, from exactly one ``list-panes -a`` call."""
+        fmt = SEP.join(f"#{{{name}}}" for name in PANE_FIELDS)
+        records = (parse_pane_line(line) for line in self.cmd("list-panes", "-a", "-F", fmt))
+        return [rec for rec in records if rec is not None]
+
+    def option(self, name: str, default: str = "") -> str:
+        """A global option's value (``show-option -gqv``), or ``default`` when empty."""
+        try:
+            lines = self.cmd("show-option", "-gqv", name)
+        except libtmux_exc.LibTmuxException:
+            return default
+        value = "\n".join(lines)
+        return value if value else default
+
+    def pane_option(self, pane_id: str, name: str) -> str:
+        """A pane-level user option, '' when unset."""
+        try:
+            return "\n".join(self.cmd("show-options", "-pqv", "-t", pane_id, name))
+        except libtmux_exc.LibTmuxException:
+            return ""
+
+    def set_pane_option(self, pane_id: str, name: str, value: str) -> None:
+        """Set a pane-level user option (a marker that outlives our process)."""
+        self.cmd("set-option", "-pq", "-t", pane_id, name, value)
+
+    def send_line(self, pane_id: str, text: str, enter: bool = True) -> None:
+        """Type ``text`` literally into a pane, then press Enter unless ``enter`` is False."""
+        pane = libtmux.Pane.from_pane_id(server=self.server, pane_id=pane_id)
+        pane.send_keys(text, enter=enter, suppress_history=False, literal=True)
+
+    def capture(self, pane_id: str) -> str:
+        """The visible text of a pane (no escape sequences)."""
+        return "\n".join(self.cmd("capture-pane", "-p", "-J", "-t", pane_id))
+
+    def client_count(self) -> int:
+        """Number of attached clients."""
+        return len(self.cmd("list-clients", "-F", "#{client_name}"))
+
+    def display_message(self, text: str) -> None:
+        """Show ``text`` in the status line of attached clients (no-op without any)."""
+        try:
+            for client in self.cmd("list-clients", "-F", "#{client_name}"):
+                self.cmd("display-message", "-c", client, "-d", "5000", text)
+        except (TmuxNotRunningError, libtmux_exc.LibTmuxException):
+            pass
