@@ -1,0 +1,81 @@
+"""Offline fixtures that make each real CLI start and open a real session on resume
+(``shared/reference/assistant-clis.md`` §8), in the tools' own on-disk formats."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import subprocess
+import time
+import uuid
+
+from assistant_resurrect.assistants.claude import encode_project_dir
+
+from support.lab import FAKE_ANTHROPIC_KEY, Lab
+
+
+def claude_session(lab: Lab, cwd: pathlib.Path, text: str = "hello from the test") -> str:
+    """A trusted project and a one-message transcript; returns its session id."""
+    sid = str(uuid.uuid4())
+    config = lab.home / ".claude.json"
+    data = json.loads(config.read_text()) if config.exists() else {
+        "hasCompletedOnboarding": True, "lastOnboardingVersion": "2.1.330",
+        "customApiKeyResponses": {"approved": [FAKE_ANTHROPIC_KEY[-20:]], "rejected": []},
+        "projects": {}}
+    data["projects"][str(cwd)] = {"hasTrustDialogAccepted": True, "allowedTools": []}
+    config.write_text(json.dumps(data))
+    settings = lab.home / ".claude" / "settings.json"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    if not settings.exists():
+        settings.write_text(json.dumps({"skipDangerousModePermissionPrompt": True}))
+    project = lab.home / ".claude" / "projects" / encode_project_dir(str(cwd))
+    project.mkdir(parents=True, exist_ok=True)
+    line = {"type": "user", "message": {"role": "user", "content": text},
+            "uuid": str(uuid.uuid4()), "parentUuid": None, "sessionId": sid, "cwd": str(cwd),
+            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+            "isSidechain": False, "userType": "external", "version": "2.1.330"}
+    (project / f"{sid}.jsonl").write_text(json.dumps(line) + "\n")
+    return sid
+
+
+def codex_home(lab: Lab) -> pathlib.Path:
+    """Logged in with a fake key, daemon off (one shared daemon per HOME costs 400 MB)."""
+    home = lab.home / ".codex"
+    if not (home / "auth.json").exists():
+        home.mkdir(parents=True, exist_ok=True)
+        (home / "config.toml").write_text("[features]\ndaemon_auto_start = false\n")
+        subprocess.run([str(lab.cli_bin / "codex"), "login", "--with-api-key"],
+                       input="sk-fake-test", text=True, env=lab.env, capture_output=True,
+                       check=True, timeout=60)
+        lab.started_codex_homes.add(home)
+    return home
+
+
+def codex_session(lab: Lab, cwd: pathlib.Path) -> str:
+    """A trusted project and a rollout whose first line is ``session_meta``; returns its id."""
+    home = codex_home(lab)
+    with (home / "config.toml").open("a") as fh:
+        fh.write(f'\n[projects."{cwd}"]\ntrust_level = "trusted"\n')
+    sid = str(uuid.uuid4())
+    day = home / "sessions" / "2026" / "01" / "01"
+    day.mkdir(parents=True, exist_ok=True)
+    meta = {"timestamp": "2026-01-01T00:00:00.000Z", "type": "session_meta",
+            "payload": {"id": sid, "timestamp": "2026-01-01T00:00:00.000Z", "cwd": str(cwd),
+                        "originator": "codex_cli_rs", "cli_version": "0.169.0", "source": "cli",
+                        "model_provider": "openai"}}
+    (day / f"rollout-2026-01-01T00-00-00-{sid}.jsonl").write_text(json.dumps(meta) + "\n")
+    return sid
+
+
+def opencode_session(lab: Lab, cwd: pathlib.Path, title: str = "test session") -> str:
+    """A session imported with OpenCode's own importer; returns its id."""
+    sid = "ses_" + uuid.uuid4().hex[:26]
+    now = int(time.time() * 1000)
+    export = {"info": {"id": sid, "slug": "t", "projectID": "global", "directory": str(cwd),
+                       "title": title, "version": "1.18.33",
+                       "time": {"created": now, "updated": now}}, "messages": []}
+    path = lab.root / f"{sid}.json"
+    path.write_text(json.dumps(export))
+    subprocess.run([str(lab.cli_bin / "opencode"), "import", str(path)], env=lab.env,
+                   capture_output=True, check=True, timeout=120, cwd=cwd)
+    return sid

@@ -1,0 +1,245 @@
+"""A private tmux server plus the assistants' offline fixtures, for integration tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import shlex
+import signal
+import subprocess
+import sys
+import time
+import typing as t
+import uuid
+
+import psutil
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+EXECUTE_HOOK = REPO / "test/support/execute_hook.sh"
+FAKE_ANTHROPIC_KEY = "sk-ant-api03-fake-test-key-0000000000000000000000"
+PANE_FORMAT = "\t".join([
+    "pane", "#{session_name}", "#{window_index}", "#{window_active}", ":#{window_flags}",
+    "#{pane_index}", "#{pane_title}", ":#{pane_current_path}", "#{pane_active}",
+    "#{pane_current_command}", "#{pane_pid}",
+])
+WINDOW_FORMAT = "\t".join([
+    "window", "#{session_name}", "#{window_index}", ":#{window_name}", "#{window_active}",
+    ":#{window_flags}", "#{window_layout}",
+])
+
+
+def wait_for(predicate: t.Callable[[], t.Any], timeout: float = 30.0, interval: float = 0.2,
+             what: str = "condition") -> t.Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+class Lab:
+    """One test's world: HOME, a tmux server on a private socket, and resurrect's directory."""
+
+    def __init__(self, root: pathlib.Path, cli_bin: pathlib.Path) -> None:
+        self.root = root
+        self.home = pathlib.Path(os.environ["HOME"])
+        self.state_dir = pathlib.Path(os.environ["ASSISTANT_RESURRECT_STATE_DIR"])
+        self.socket = f"ar-test-{uuid.uuid4().hex[:10]}"
+        self.cli_bin = cli_bin
+        self.resurrect_dir = self.home / ".local/share/tmux/resurrect"
+        self.python = sys.executable
+        self.env = {
+            "HOME": str(self.home),
+            "PATH": f"{cli_bin}:{pathlib.Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+            "SHELL": "/bin/bash",
+            "TERM": "xterm-256color",
+            "LANG": "C.UTF-8",
+            "ASSISTANT_RESURRECT_STATE_DIR": str(self.state_dir),
+            "ANTHROPIC_API_KEY": FAKE_ANTHROPIC_KEY,
+            "IS_SANDBOX": "1",
+            "DISABLE_AUTOUPDATER": "1",
+            "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+            "OPENCODE_DISABLE_AUTOUPDATE": "1",
+            "NO_UPDATE_NOTIFIER": "1",
+        }
+        self.bashrc = self.home / ".bashrc"
+        self.bashrc.write_text("PS1='$ '\n")
+        self.started_codex_homes: set[pathlib.Path] = set()
+
+    # -- tmux ----------------------------------------------------------------------------
+    def tmux(self, *args: str, check: bool = True) -> str:
+        proc = subprocess.run(["tmux", "-L", self.socket, *args], env=self.env,
+                              capture_output=True, text=True, timeout=30)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"tmux {args}: {proc.stderr}")
+        return proc.stdout
+
+    def start_server(self) -> None:
+        self.tmux("-f", "/dev/null", "new-session", "-d", "-s", "lab-init", "-x", "200",
+                  "-y", "50", "-c", str(self.home))
+        self.tmux("set-option", "-g", "default-command", "exec bash --rcfile ~/.bashrc -i")
+        self.tmux("set-option", "-g", "@resurrect-dir", str(self.resurrect_dir))
+        self.tmux("set-option", "-g", "@assistant-resurrect-python", self.python)
+        self.tmux("set-option", "-g", "@assistant-resurrect-client-wait", "0")
+        self.tmux("set-option", "-g", "@assistant-resurrect-verify-seconds", "2")
+
+    def load_plugin(self) -> None:
+        """Run plugin.tmux the way TPM does (a program, inside the server's environment)."""
+        self.tmux("run-shell", str(REPO / "plugin.tmux"))
+
+    def new_pane(self, session: str, cwd: pathlib.Path) -> str:
+        """A new pane: a new session, or a new window in an existing ``session``; its %id."""
+        sessions = self.tmux("list-sessions", "-F", "#{session_name}").splitlines()
+        if session in sessions:
+            return self.tmux("new-window", "-P", "-F", "#{pane_id}", "-t", f"={session}:",
+                             "-c", str(cwd)).strip()
+        return self.tmux("new-session", "-d", "-P", "-F", "#{pane_id}", "-s", session,
+                         "-x", "200", "-y", "50", "-c", str(cwd)).strip()
+
+    def type(self, pane_id: str, text: str) -> None:
+        self.tmux("send-keys", "-t", pane_id, "-l", text)
+        self.tmux("send-keys", "-t", pane_id, "Enter")
+
+    def wait_shell(self, pane_id: str) -> None:
+        wait_for(lambda: "$" in self.capture(pane_id), 15, what=f"a prompt in {pane_id}")
+
+    def capture(self, pane_id: str) -> str:
+        return self.tmux("capture-pane", "-p", "-t", pane_id)
+
+    def panes(self) -> dict[tuple[str, int, int], dict[str, str]]:
+        fmt = "#{session_name}\x1f#{window_index}\x1f#{pane_index}\x1f#{pane_id}\x1f#{pane_pid}"
+        out = {}
+        for line in self.tmux("list-panes", "-a", "-F", fmt).splitlines():
+            s, w, p, pid, ppid = line.split("\x1f")
+            out[(s, int(w), int(p))] = {"pane_id": pid, "pane_pid": ppid}
+        return out
+
+    def pane_tree(self, pane_id: str) -> list[psutil.Process]:
+        pid = int(self.tmux("display-message", "-p", "-t", pane_id, "#{pane_pid}").strip())
+        try:
+            root = psutil.Process(pid)
+            return [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return []
+
+    def argv_in_pane(self, pane_id: str, name: str) -> list[str] | None:
+        """argv of the first process in the pane whose argv mentions ``name`` as a word."""
+        for proc in self.pane_tree(pane_id)[1:]:
+            try:
+                argv = proc.cmdline()
+            except psutil.Error:
+                continue
+            if any(pathlib.Path(a).name == name for a in argv[:2]):
+                return argv
+        return None
+
+    # -- resurrect stand-in --------------------------------------------------------------
+    def hook(self, kind: str, *args: str) -> None:
+        """Run our hook strings as resurrect's execute_hook does, inside a tmux job."""
+        cmd = " ".join(shlex.quote(a) for a in ["bash", str(EXECUTE_HOOK), kind, *args])
+        self.tmux("run-shell", cmd)
+
+    def resurrect_save(self, ts: str | None = None) -> pathlib.Path:
+        """Write a save file in resurrect's v4 format, then fire post-save-layout/-all."""
+        self.resurrect_dir.mkdir(parents=True, exist_ok=True)
+        ts = ts or time.strftime("%Y%m%dT%H%M%S")
+        path = self.resurrect_dir / f"tmux_resurrect_{ts}.txt"
+        lines = []
+        for line in self.tmux("list-panes", "-a", "-F", PANE_FORMAT).splitlines():
+            fields = line.split("\t")
+            pane_pid = int(fields.pop())
+            fields[7] = fields[7].replace(" ", "\\ ", 1)
+            try:
+                kids = psutil.Process(pane_pid).children()
+                full = " ".join(kids[0].cmdline()) if kids else ""
+            except psutil.Error:
+                full = ""
+            lines.append("\t".join([*fields, ":" + full]))
+        lines += self.tmux("list-windows", "-a", "-F", WINDOW_FORMAT).splitlines()
+        lines.append("state\t\t")
+        path.write_text("\n".join(lines) + "\n")
+        self.hook("post-save-layout", str(path))
+        last = self.resurrect_dir / "last"
+        last.unlink(missing_ok=True)
+        last.symlink_to(path.name)
+        self.hook("post-save-all")
+        return path
+
+    def kill_server(self) -> None:
+        self.tmux("kill-server", check=False)
+        time.sleep(0.5)
+
+    def resurrect_restore(self, wait: bool = True) -> None:
+        """Recreate the layout of ``last`` (sessions, windows, panes, cwds), then fire
+        post-restore-all; with ``wait``, block until our detached worker finished."""
+        target = self.resurrect_dir / os.readlink(self.resurrect_dir / "last")
+        for line in target.read_text().splitlines():
+            fields = line.split("\t")
+            if fields[0] != "pane":
+                continue
+            session, window, pane = fields[1], fields[2], int(fields[5])
+            cwd = fields[7][1:].replace("\\ ", " ", 1)
+            cwd = cwd if os.path.isdir(cwd) else str(self.home)
+            have = self.tmux("list-sessions", "-F", "#{session_name}", check=False).split("\n")
+            if session not in have:
+                self.tmux("new-session", "-d", "-s", session, "-x", "200", "-y", "50",
+                          "-c", cwd)
+                if window != "0":
+                    self.tmux("move-window", "-s", f"={session}:0", "-t", f"={session}:{window}")
+            elif window not in self.tmux("list-windows", "-t", f"={session}:", "-F",
+                                         "#{window_index}").split():
+                self.tmux("new-window", "-d", "-t", f"={session}:{window}", "-c", cwd)
+            else:
+                self.tmux("split-window", "-d", "-t", f"={session}:{window}", "-c", cwd)
+            assert (session, int(window), pane) in self.panes()
+        outcomes = self.state_dir / "last-restore.json"
+        outcomes.unlink(missing_ok=True)
+        self.hook("post-restore-all")
+        if wait:
+            wait_for(outcomes.exists, 120, 0.5, "the restore worker to finish")
+
+    def restore_outcomes(self) -> dict[str, dict[str, t.Any]]:
+        data = json.loads((self.state_dir / "last-restore.json").read_text())
+        return {p["pane"]: p for p in data["panes"]}
+
+    def sidecar(self) -> dict[str, t.Any]:
+        target = os.readlink(self.resurrect_dir / "last")
+        path = self.resurrect_dir / "assistant-resurrect" / (pathlib.Path(target).stem + ".json")
+        return json.loads(path.read_text())
+
+    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        env = {**self.env, "PYTHONPATH": str(REPO / "src")}
+        proc = subprocess.run([self.python, "-m", "assistant_resurrect", "-L", self.socket,
+                               *args], env=env, capture_output=True, text=True, timeout=300)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"assistant-resurrect {args}: {proc.stdout}\n{proc.stderr}")
+        return proc
+
+    # -- cleanup -------------------------------------------------------------------------
+    def teardown(self) -> None:
+        self.kill_server()
+        for codex_home in self.started_codex_homes:
+            for name in ("daemon.pid", "daemon-updater.pid"):
+                data = _read_json(codex_home / "app-server-daemon" / name)
+                if isinstance(data, dict) and isinstance(data.get("pid"), int):
+                    _kill_if_ours(data["pid"], self.home)
+
+
+def _read_json(path: pathlib.Path) -> t.Any:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _kill_if_ours(pid: int, home: pathlib.Path) -> None:
+    """Kill a pid only if its environment shows it was started under this test's HOME."""
+    try:
+        proc = psutil.Process(pid)
+        if proc.environ().get("HOME") == str(home):
+            proc.send_signal(signal.SIGKILL)
+    except psutil.Error:
+        pass
