@@ -1,0 +1,21 @@
+# Developer recipes; users install through TPM.
+
+default:
+    @just --list
+
+# run the test suite (the same command CI runs)
+test *args:
+    bash test/run.sh {{args}}
+
+# the whole lifecycle on a private tmux server with the real CLIs
+demo:
+    bash demo/run.sh
+
+# the save hook's own cost at 10, 50 and 200 panes
+bench:
+    .venv/bin/python bench/save_cost.py
+
+# the same test command inside a container
+docker-test:
+    docker build -f test/Dockerfile -t tmux-assistant-resurrect-test .
+    docker run --rm tmux-assistant-resurrect-test
