@@ -127,7 +127,8 @@ def split_args(args: list[str], spec: FlagSpec) -> ArgSplit:
         elif name in spec.takes_value:
             values = args[i + 1 : i + 2]
             count = 1 + len(values)
-        elif name in spec.optional_value and i + 1 < len(args) and not args[i + 1].startswith("-"):
+        elif (name in spec.optional_value or secrets.is_credential_flag(name)) and \
+                i + 1 < len(args) and not args[i + 1].startswith("-"):
             values = [args[i + 1]]
             count = 2
         elif name in spec.variadic:

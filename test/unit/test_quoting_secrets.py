@@ -1,0 +1,71 @@
+"""Shell quoting round-trips through a real shell; secrets never reach disk."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from assistant_resurrect import secrets, shells
+from assistant_resurrect.assistants import ASSISTANTS
+from assistant_resurrect.procs import ProcInfo, ProcessTable
+from assistant_resurrect.save import build_record, detect
+from assistant_resurrect.tmux import PaneRecord
+
+NASTY = ["it's", 'say "hi"', "[1m]", "*", "$HOME", "`id`", "a\nb", "!x", "back\\slash", " "]
+
+
+@pytest.mark.parametrize("value", NASTY)
+def test_posix_quote_round_trips_through_bash(value: str) -> None:
+    out = subprocess.run(["bash", "-c", f"printf %s {shells.quote(value, shells.Shell.POSIX)}"],
+                         capture_output=True, text=True, check=True).stdout
+    assert out == value
+
+
+@pytest.mark.parametrize("value", NASTY)
+def test_fish_quote_escapes_backslash_and_quote(value: str) -> None:
+    quoted = shells.quote(value, shells.Shell.FISH)
+    inner = quoted[1:-1]
+    assert inner.replace("\\\\", "").count("'") == inner.replace("\\\\", "").count("\\'")
+    assert inner.replace("\\\\", "\x00").replace("\\'", "'").replace("\x00", "\\") == value
+
+
+def test_csh_refuses_newlines_and_escapes_bang() -> None:
+    with pytest.raises(shells.UnquotableError):
+        shells.quote("a\nb", shells.Shell.CSH)
+    assert shells.quote("a!b", shells.Shell.CSH) == "'a\\!b'"
+
+
+def test_command_bypasses_aliases_in_each_shell() -> None:
+    for shell, start in ((shells.Shell.POSIX, "command claude"), (shells.Shell.FISH,
+                         "command claude"), (shells.Shell.CSH, "\\env claude")):
+        assert start in shells.command_line(["claude", "-r", "x"], shell, {}, None)
+
+
+def test_canary_secrets_are_redacted_from_the_record() -> None:
+    canary = "sk-CANARY-0123456789"
+    argv = ["claude", "--api-key", canary, f"--token={canary}", "--mcp-config",
+            json.dumps({"servers": {"x": {"env": {"API_KEY": canary}}}}),
+            "--add-dir", f"https://me:{canary}@example.com/repo", "--model", "m"]
+    proc = ProcInfo(11, 10, "claude", 1.0, _cmdline=argv, _exe="/bin/claude", _cwd="/w")
+    table = ProcessTable([ProcInfo(10, 1, "bash", 1.0, _cmdline=["bash"], _exe="/bin/bash"),
+                          proc])
+    pane = PaneRecord("%1", 10, "/dev/pts/1", "s", 0, 0, "$1", "claude", "/w", "t")
+    det = detect([pane], table)[0]
+    det.found.env.update({"ANTHROPIC_API_KEY": canary, "MY_SECRET": canary, "MODE": "x"})
+    rec = build_record(det, None, [], ["ANTHROPIC_API_KEY", "MY_SECRET", "MODE"], [])
+    dumped = json.dumps(rec.__dict__)
+    assert canary not in dumped
+    assert rec.env["MODE"] == "x" and rec.env["MY_SECRET"] == secrets.REDACTED
+    assert rec.replay_args[-2:] == ["--model", "m"]
+
+
+def test_restriction_holding_a_secret_refuses_relaunch() -> None:
+    tool = ASSISTANTS["claude"]
+    argv = ["claude", "--settings", json.dumps({"env": {"GITHUB_TOKEN": "ghp_x"}})]
+    table = ProcessTable([ProcInfo(10, 1, "bash", 1.0, _cmdline=["bash"], _exe="/bin/bash"),
+                          ProcInfo(11, 10, "claude", 1.0, _cmdline=argv, _exe="/bin/claude")])
+    pane = PaneRecord("%1", 10, "/dev/pts/1", "s", 0, 0, "$1", "claude", "/w", "t")
+    rec = build_record(detect([pane], table)[0], None, [], [], [])
+    assert rec.refused and "--settings" in rec.refused and tool.name == rec.tool
