@@ -1,0 +1,97 @@
+"""Benchmark the plugin's own cost in a resurrect save, at 10, 50 and 200 panes.
+
+For each size: a private tmux server with that many panes (three of them running the real
+OpenCode, Claude and Codex CLIs), then the hooks run exactly as resurrect runs them (through
+``test/support/execute_hook.sh`` inside ``tmux run-shell``). Cost = median time of
+post-save-layout + post-save-all with our hooks minus the median with the hook options
+emptied (what resurrect itself pays to call an empty hook). Also the time post-restore-all
+takes to hand control back. Usage: ``.venv/bin/python bench/save_cost.py [runs]``.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "test"))
+HOOKS = ("post-save-layout", "post-save-all", "post-restore-all")
+
+
+def timed(fn) -> float:  # noqa: ANN001
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def measure(lab, runs: int) -> tuple[float, float, float]:  # noqa: ANN001
+    save_file = lab.resurrect_save()
+    (lab.resurrect_dir / "last").unlink()
+    (lab.resurrect_dir / "last").symlink_to(save_file.name)
+
+    def save_hooks() -> None:
+        lab.hook("post-save-layout", str(save_file))
+        lab.hook("post-save-all")
+
+    ours = [timed(save_hooks) for _ in range(runs)]
+    restore = [timed(lambda: lab.hook("post-restore-all")) for _ in range(1)]
+    saved = {h: lab.tmux("show-option", "-gqv", f"@resurrect-hook-{h}").rstrip("\n")
+             for h in HOOKS}
+    for h in HOOKS:
+        lab.tmux("set-option", "-g", f"@resurrect-hook-{h}", "")
+    empty = [timed(save_hooks) for _ in range(runs)]
+    for h, v in saved.items():
+        lab.tmux("set-option", "-g", f"@resurrect-hook-{h}", v)
+    return statistics.median(ours), statistics.median(empty), statistics.median(restore)
+
+
+def main(runs: int) -> int:
+    cli_bin = pathlib.Path(subprocess.run(["bash", str(REPO / "test/install-clis.sh")],
+                                          check=True, capture_output=True, text=True
+                                          ).stdout.strip())
+    print(f"{'panes':>5} {'with hooks':>11} {'empty hooks':>12} {'our cost':>9} "
+          f"{'restore hook':>13}   (medians of {runs} runs, seconds)")
+    for size in (10, 50, 200):
+        root = pathlib.Path(tempfile.mkdtemp(prefix="ar-bench-"))
+        (root / "home").mkdir()
+        os.environ["HOME"] = str(root / "home")
+        os.environ["ASSISTANT_RESURRECT_STATE_DIR"] = str(root / "home/.local/state/tar")
+        from support import fixtures
+        from support.lab import Lab, wait_for
+
+        lab = Lab(root, cli_bin)
+        try:
+            lab.start_server()
+            lab.load_plugin()
+            lab.tmux("set-option", "-g", "@assistant-resurrect-client-wait", "0")
+            work = lab.home / "w"
+            work.mkdir()
+            sid = fixtures.opencode_session(lab, work)
+            claude_id = fixtures.claude_session(lab, work)
+            codex_id = fixtures.codex_session(lab, work)
+            for i in range(size - 1):
+                lab.new_pane(f"s{i // 10}", work)
+            starts = {"opencode": f"opencode -s {sid}",
+                      "claude": f"claude --resume {claude_id}",
+                      "codex": f"codex resume {codex_id}"}
+            mine = [p for k, p in sorted(lab.panes().items()) if k[0] != "lab-init"]
+            for (tool, command), pane in zip(starts.items(), mine):
+                lab.wait_shell(pane["pane_id"])
+                lab.type(pane["pane_id"], command)
+                wait_for(lambda p=pane, t=tool: lab.argv_in_pane(p["pane_id"], t), 60)
+            ours, empty, restore = measure(lab, runs)
+            print(f"{size:>5} {ours:>11.3f} {empty:>12.3f} {ours - empty:>9.3f} {restore:>13.3f}")
+        finally:
+            lab.teardown()
+            shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 7))
