@@ -13,9 +13,8 @@ import pathlib
 import subprocess
 import sys
 
-from assistant_resurrect import _log, paths, resurrect, save, snapshot
+from assistant_resurrect import _log, paths, resurrect, snapshot
 from assistant_resurrect.options import Options
-from assistant_resurrect.procs import ProcessTable
 from assistant_resurrect.tmux import Tmux
 
 log = logging.getLogger(__name__)
@@ -23,6 +22,9 @@ STAGED = "staged.json"
 
 
 def _snapshot_now(tmux: Tmux, opts: Options) -> snapshot.Snapshot:
+    from assistant_resurrect import save
+    from assistant_resurrect.procs import ProcessTable
+
     return save.take_snapshot(tmux.list_panes(), ProcessTable.snapshot(), paths.state_dir(),
                               opts.capture_env, opts.env_allow)
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
+import subprocess
 
-import libtmux
-from libtmux import exc as libtmux_exc
-
-from assistant_resurrect.exc import TmuxNotRunningError
+from assistant_resurrect.exc import AssistantResurrectError, TmuxNotRunningError
 
 SEP = "\u241e"  # libtmux's FORMAT_SEPARATOR: unlikely in names, survives tmux's escaping
 
@@ -88,30 +87,53 @@ def parse_pane_line(line: str) -> PaneRecord | None:
         return None
 
 
+class TmuxCommandError(AssistantResurrectError):
+    """A tmux command wrote to stderr."""
+
+
 class Tmux:
-    """A tmux server, found from ``$TMUX`` (hooks run inside it) or given by socket."""
+    """A tmux server, found from ``$TMUX`` (hooks run inside it) or given by socket.
+
+    Queries run ``tmux`` directly (the save hook's hot path: importing libtmux costs more than
+    the query); typing into panes goes through libtmux.
+    """
 
     def __init__(self, socket_name: str | None = None, socket_path: str | None = None) -> None:
         if socket_name is None and socket_path is None:
             socket_path = os.environ.get("TMUX", "").split(",")[0] or None
-        self.server = libtmux.Server(socket_name=socket_name, socket_path=socket_path)
+        self.socket_name, self.socket_path = socket_name, socket_path
         self.socket = socket_path or socket_name or "default"
+        self.binary = shutil.which("tmux") or "tmux"
+
+    def _socket_args(self) -> list[str]:
+        if self.socket_path:
+            return ["-S", self.socket_path]
+        return ["-L", self.socket_name] if self.socket_name else []
 
     def cmd(self, *args: str) -> list[str]:
-        """Run a tmux command; return stdout lines, or raise on stderr output."""
-        proc = self.server.cmd(*args)
-        if proc.stderr:
-            err = "\n".join(proc.stderr)
+        """Run a tmux command; return stdout lines, or raise on stderr output.
+
+        Raises
+        ------
+        TmuxNotRunningError
+            When no server answers on the socket.
+        TmuxCommandError
+            When tmux reports any other error.
+        """
+        proc = subprocess.run([self.binary, *self._socket_args(), *args], capture_output=True,
+                              stdin=subprocess.DEVNULL, timeout=30, check=False)
+        err = proc.stderr.decode("utf-8", "backslashreplace").strip()
+        if err:
             if "no server running" in err or "error connecting" in err:
                 raise TmuxNotRunningError(self.socket)
-            raise libtmux_exc.LibTmuxException(f"tmux {args[0]}: {err}")
-        return list(proc.stdout)
+            raise TmuxCommandError(f"tmux {args[0]}: {err}")
+        return proc.stdout.decode("utf-8", "backslashreplace").splitlines()
 
     def is_alive(self) -> bool:
         """True when the server answers."""
         try:
             self.cmd("display-message", "-p", "ok")
-        except (TmuxNotRunningError, libtmux_exc.LibTmuxException):
+        except (TmuxNotRunningError, TmuxCommandError):
             return False
         return True
 
@@ -125,7 +147,7 @@ class Tmux:
         """A global option's value (``show-option -gqv``), or ``default`` when empty."""
         try:
             lines = self.cmd("show-option", "-gqv", name)
-        except libtmux_exc.LibTmuxException:
+        except TmuxCommandError:
             return default
         value = "\n".join(lines)
         return value if value else default
@@ -134,7 +156,7 @@ class Tmux:
         """A pane-level user option, '' when unset."""
         try:
             return "\n".join(self.cmd("show-options", "-pqv", "-t", pane_id, name))
-        except libtmux_exc.LibTmuxException:
+        except TmuxCommandError:
             return ""
 
     def set_pane_option(self, pane_id: str, name: str, value: str) -> None:
@@ -143,7 +165,10 @@ class Tmux:
 
     def send_line(self, pane_id: str, text: str, enter: bool = True) -> None:
         """Type ``text`` literally into a pane, then press Enter unless ``enter`` is False."""
-        pane = libtmux.Pane.from_pane_id(server=self.server, pane_id=pane_id)
+        import libtmux
+
+        server = libtmux.Server(socket_name=self.socket_name, socket_path=self.socket_path)
+        pane = libtmux.Pane.from_pane_id(server=server, pane_id=pane_id)
         pane.send_keys(text, enter=enter, suppress_history=False, literal=True)
 
     def capture(self, pane_id: str) -> str:
@@ -159,5 +184,5 @@ class Tmux:
         try:
             for client in self.cmd("list-clients", "-F", "#{client_name}"):
                 self.cmd("display-message", "-c", client, "-d", "5000", text)
-        except (TmuxNotRunningError, libtmux_exc.LibTmuxException):
+        except (TmuxNotRunningError, TmuxCommandError):
             pass
