@@ -25,11 +25,14 @@ resolve_python() {
 	printf '%s' "$CURRENT_DIR/.venv/bin/python"
 }
 
+# post-save-layout does the whole save and leaves a flag; post-save-all then only removes it
+# (no Python start-up) and runs us as a fallback when the layout hook did not run.
 hook_line() {
-	local python="$1" hook="$2" args=""
+	local python="$1" hook="$2" args="" guard=""
 	[ "$hook" = "post-save-layout" ] && args=' "$@"'
-	printf 'PYTHONPATH=%q %q -m assistant_resurrect hook %s%s </dev/null >/dev/null 2>&1 || true %s' \
-		"$CURRENT_DIR/src" "$python" "$hook" "$args" "$hook_marker"
+	[ "$hook" = "post-save-all" ] && guard="$(printf 'rm %q 2>/dev/null || ' "$(state_dir)/save-bound")"
+	printf '%sPYTHONPATH=%q %q -m assistant_resurrect hook %s%s </dev/null >/dev/null 2>&1 || true %s' \
+		"$guard" "$CURRENT_DIR/src" "$python" "$hook" "$args" "$hook_marker"
 }
 
 # Our line first (resurrect appends its arguments to the end of the value, so the user's last

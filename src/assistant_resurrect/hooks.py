@@ -7,18 +7,20 @@ silently into the log, never into resurrect.
 
 from __future__ import annotations
 
+import filecmp
 import logging
 import os
 import pathlib
 import subprocess
 import sys
+import typing as t
 
-from assistant_resurrect import _log, paths, resurrect, snapshot
+from assistant_resurrect import _fs, _log, paths, resurrect, snapshot
 from assistant_resurrect.options import Options
 from assistant_resurrect.tmux import Tmux
 
 log = logging.getLogger(__name__)
-STAGED = "staged.json"
+BOUND_FLAG = "save-bound"
 
 
 def _snapshot_now(tmux: Tmux, opts: Options) -> snapshot.Snapshot:
@@ -30,10 +32,12 @@ def _snapshot_now(tmux: Tmux, opts: Options) -> snapshot.Snapshot:
 
 
 def post_save_layout(save_file: pathlib.Path, tmux: Tmux) -> None:
-    """Detect assistants, blank their commands in ``save_file``, stage the snapshot.
+    """Detect assistants, blank their commands in ``save_file`` and write the snapshot.
 
-    The staged snapshot is bound to a save file by :func:`post_save_all`, because resurrect
-    deletes ``save_file`` right after this hook when it equals the previous save.
+    resurrect deletes ``save_file`` right after this hook when it equals the save ``last``
+    points to (``cmp -s``, scripts/save.sh @ cff343c); we make the same comparison after
+    blanking, and pair the snapshot with whichever file will survive. Then we leave
+    :data:`BOUND_FLAG`, which tells the post-save-all hook line it has nothing to do.
     """
     opts = Options.read(tmux)
     resurrect_dir = save_file.parent
@@ -44,12 +48,28 @@ def post_save_layout(save_file: pathlib.Path, tmux: Tmux) -> None:
         if opts.blank_commands:
             blanked = resurrect.blank_commands(save_file, {p.address for p in snap.panes})
             log.info("blanked %d assistant command(s) in %s", blanked, save_file.name)
-        snap.resurrect_file = save_file.name
-        snapshot.write(snapshot.store_dir(resurrect_dir) / STAGED, snap)
+        last = resurrect.last_save_file(resurrect_dir)
+        same = last is not None and last != save_file and filecmp.cmp(save_file, last, False)
+        _bind(resurrect_dir, snap, t.cast(pathlib.Path, last) if same else save_file)
+    bound_flag().touch()
+
+
+def bound_flag() -> pathlib.Path:
+    """Left by post-save-layout; the post-save-all hook line removes it instead of running us."""
+    return _fs.ensure_private_dir(paths.state_dir()) / BOUND_FLAG
+
+
+def _bind(resurrect_dir: pathlib.Path, snap: snapshot.Snapshot, save_file: pathlib.Path) -> None:
+    snap.resurrect_file = save_file.name
+    target = snapshot.sidecar_path(resurrect_dir, save_file.name)
+    snapshot.write(target, snap)
+    removed = snapshot.prune(resurrect_dir)
+    log.info("saved %d assistant pane(s) to %s (pruned %d)", len(snap.panes), target.name,
+             len(removed))
 
 
 def post_save_all(tmux: Tmux) -> None:
-    """Bind the staged snapshot (or a fresh one) to the save file ``last`` points to."""
+    """Fallback when post-save-layout did not run: snapshot now, pair with ``last``."""
     opts = Options.read(tmux)
     resurrect_dir = resurrect.resolve_dir(opts.resurrect_dir)
     last = resurrect.last_save_file(resurrect_dir)
@@ -57,18 +77,7 @@ def post_save_all(tmux: Tmux) -> None:
         log.warning("no resurrect save file behind %s/last; nothing to pair", resurrect_dir)
         return
     with snapshot.locked(resurrect_dir):
-        staged = snapshot.store_dir(resurrect_dir) / STAGED
-        try:
-            snap = snapshot.load(staged)
-        except (OSError, snapshot.StateFileError):
-            snap = _snapshot_now(tmux, opts)
-        snap.resurrect_file = last.name
-        target = snapshot.sidecar_path(resurrect_dir, last.name)
-        snapshot.write(target, snap)
-        staged.unlink(missing_ok=True)
-        removed = snapshot.prune(resurrect_dir)
-    log.info("saved %d assistant pane(s) to %s (pruned %d)", len(snap.panes), target.name,
-             len(removed))
+        _bind(resurrect_dir, _snapshot_now(tmux, opts), last)
 
 
 def post_restore_all() -> None:

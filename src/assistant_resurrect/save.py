@@ -12,7 +12,7 @@ import logging
 import pathlib
 import typing as t
 
-from assistant_resurrect import secrets
+from assistant_resurrect import secrets, shells
 from assistant_resurrect.assistants import ASSISTANTS, Assistant, Confidence, Evidence, Found
 from assistant_resurrect.procs import ProcessTable
 from assistant_resurrect.snapshot import PaneSession, Snapshot
@@ -41,6 +41,8 @@ def find_assistant(tree: list[t.Any], assistants: t.Iterable[Assistant] = ()) ->
     """
     tools = list(assistants) or list(ASSISTANTS.values())
     for proc in tree:
+        if proc.name in shells.SHELLS:
+            continue  # every pane root; never an assistant, and skipping saves two reads
         for tool in tools:
             index = tool.tool_index(proc)
             if index is None or not tool.is_interactive(proc.cmdline[index + 1:]):

@@ -4,7 +4,6 @@ Layout, inside the resurrect directory::
 
     assistant-resurrect/
         tmux_resurrect_20261123T101500.json   # pairs with tmux_resurrect_20261123T101500.txt
-        staged.json                           # written by post-save-layout, bound by post-save-all
         .lock
 
 Schema (``version`` 1)::

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import filecmp
 import json
 import os
 import pathlib
@@ -163,8 +164,13 @@ class Lab:
         path.write_text("\n".join(lines) + "\n")
         self.hook("post-save-layout", str(path))
         last = self.resurrect_dir / "last"
-        last.unlink(missing_ok=True)
-        last.symlink_to(path.name)
+        previous = self.resurrect_dir / os.readlink(last) if last.is_symlink() else None
+        if previous and previous != path and filecmp.cmp(previous, path, shallow=False):
+            path.unlink()  # resurrect keeps the older identical file (save.sh, cmp -s)
+            path = previous
+        else:
+            last.unlink(missing_ok=True)
+            last.symlink_to(path.name)
         self.hook("post-save-all")
         return path
 
