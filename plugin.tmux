@@ -27,12 +27,20 @@ resolve_python() {
 
 # post-save-layout does the whole save and leaves a flag; post-save-all then only removes it
 # (no Python start-up) and runs us as a fallback when the layout hook did not run.
+# post-restore-all starts the restore worker in the background with its stdio closed, so
+# resurrect's spinner ends at once.
 hook_line() {
-	local python="$1" hook="$2" args="" guard=""
-	[ "$hook" = "post-save-layout" ] && args=' "$@"'
-	[ "$hook" = "post-save-all" ] && guard="$(printf 'rm %q 2>/dev/null || ' "$(state_dir)/save-bound")"
-	printf '%sPYTHONPATH=%q %q -m assistant_resurrect hook %s%s </dev/null >/dev/null 2>&1 || true %s' \
-		"$guard" "$CURRENT_DIR/src" "$python" "$hook" "$args" "$hook_marker"
+	local python="$1" hook="$2" env
+	env="$(printf 'PYTHONPATH=%q %q -m assistant_resurrect' "$CURRENT_DIR/src" "$python")"
+	case "$hook" in
+	post-save-layout)
+		printf '%s hook post-save-layout "$@" </dev/null >/dev/null 2>&1 || true %s' "$env" "$hook_marker" ;;
+	post-save-all)
+		printf 'rm %q 2>/dev/null || %s hook post-save-all </dev/null >/dev/null 2>&1 || true %s' \
+			"$(state_dir)/save-bound" "$env" "$hook_marker" ;;
+	post-restore-all)
+		printf '(%s restore --execute --hook </dev/null >/dev/null 2>&1 &) || true %s' "$env" "$hook_marker" ;;
+	esac
 }
 
 # Our line first (resurrect appends its arguments to the end of the value, so the user's last

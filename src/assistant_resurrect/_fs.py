@@ -6,7 +6,6 @@ import contextlib
 import json
 import os
 import pathlib
-import tempfile
 import typing as t
 
 from assistant_resurrect.exc import StateFileError
@@ -32,7 +31,8 @@ def atomic_write_text(path: pathlib.Path, text: str, mode: int = PRIVATE_FILE_MO
     A reader sees the old file or the new one, never a torn one. A symlink at ``path`` is
     replaced by the regular file, never followed.
     """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = path.parent / f".{path.name}.{os.urandom(6).hex()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import logging.handlers
+import os
 import pathlib
 
 from assistant_resurrect import _fs
@@ -23,11 +24,16 @@ class _SafeFormatter(logging.Formatter):
 
 
 def log_to_file(path: pathlib.Path, level: int = logging.INFO) -> None:
-    """Send this package's logs to ``path`` (rotated at 512 KiB, mode 0600) and nowhere else."""
+    """Send this package's logs to ``path`` (mode 0600) and nowhere else.
+
+    Bounded: a file over 512 KiB is moved to ``<path>.1`` (replacing the older one) first.
+    """
     _fs.ensure_private_dir(path.parent)
-    handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=MAX_LOG_BYTES, backupCount=1, encoding="utf-8"
-    )
+    with contextlib.suppress(OSError):
+        if path.stat().st_size > MAX_LOG_BYTES:
+            os.replace(path, path.with_name(path.name + ".1"))
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600))
+    handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(_SafeFormatter(LOG_FORMAT))
     path.chmod(_fs.PRIVATE_FILE_MODE)
     root = logging.getLogger("assistant_resurrect")

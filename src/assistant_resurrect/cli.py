@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import pathlib
 import sys
 import time
@@ -83,6 +84,7 @@ def _select(records: list[snapshot.PaneSession], args: argparse.Namespace
 def cmd_restore(args: argparse.Namespace) -> int:
     """Plan a restore; with --execute (or from the hook), carry it out."""
     if args.hook:
+        os.setsid()  # detach from resurrect's run-shell job (the hook line backgrounds us)
         _log.log_to_file(paths.state_dir() / "restore.log")
     tmux = _tmux(args)
     opts = Options.read(tmux)

@@ -23,12 +23,16 @@ log = logging.getLogger(__name__)
 BOUND_FLAG = "save-bound"
 
 
-def _snapshot_now(tmux: Tmux, opts: Options) -> snapshot.Snapshot:
+def _snapshot_now(tmux: Tmux) -> tuple[Options, snapshot.Snapshot]:
+    """Our options and a snapshot of every assistant pane (one tmux call, one process pass)."""
     from assistant_resurrect import save
     from assistant_resurrect.procs import ProcessTable
 
-    return save.take_snapshot(tmux.list_panes(), ProcessTable.snapshot(), paths.state_dir(),
+    option_lines, panes = tmux.options_and_panes()
+    opts = Options.from_lines(option_lines)
+    snap = save.take_snapshot(panes, ProcessTable.snapshot(), paths.state_dir(),
                               opts.capture_env, opts.env_allow)
+    return opts, snap
 
 
 def post_save_layout(save_file: pathlib.Path, tmux: Tmux) -> None:
@@ -39,10 +43,9 @@ def post_save_layout(save_file: pathlib.Path, tmux: Tmux) -> None:
     blanking, and pair the snapshot with whichever file will survive. Then we leave
     :data:`BOUND_FLAG`, which tells the post-save-all hook line it has nothing to do.
     """
-    opts = Options.read(tmux)
     resurrect_dir = save_file.parent
     with snapshot.locked(resurrect_dir):
-        snap = _snapshot_now(tmux, opts)
+        opts, snap = _snapshot_now(tmux)
         layout = {p.address for p in resurrect.read_panes(save_file)}
         snap.panes = [p for p in snap.panes if p.address in layout]
         if opts.blank_commands:
@@ -77,7 +80,7 @@ def post_save_all(tmux: Tmux) -> None:
         log.warning("no resurrect save file behind %s/last; nothing to pair", resurrect_dir)
         return
     with snapshot.locked(resurrect_dir):
-        _bind(resurrect_dir, _snapshot_now(tmux, opts), last)
+        _bind(resurrect_dir, _snapshot_now(tmux)[1], last)
 
 
 def post_restore_all() -> None:

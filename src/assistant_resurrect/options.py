@@ -50,8 +50,13 @@ class Options:
     @classmethod
     def read(cls, tmux: Tmux) -> Options:
         """Read every option with one ``show-options -g`` call."""
+        return cls.from_lines(tmux.cmd("show-options", "-g"))
+
+    @classmethod
+    def from_lines(cls, lines: list[str]) -> Options:
+        """Parse ``show-options -g`` output lines (``name value``)."""
         raw: dict[str, str] = {}
-        for line in tmux.cmd("show-options", "-g"):
+        for line in lines:
             name, _, value = line.partition(" ")
             if name.startswith(PREFIX) or name == "@resurrect-dir":
                 raw[name] = _unquote(value)

@@ -20,23 +20,18 @@ _GONE = (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied, OSErro
 
 @dataclasses.dataclass
 class ProcInfo:
-    """One process as seen in a snapshot.
+    """One process as seen in a snapshot; attributes other than the pids are read on demand.
 
     Attributes
     ----------
     pid, ppid
         Process ids.
-    name
-        The kernel's short name (``comm`` on Linux, 15 bytes at most).
-    create_time
-        Start time in seconds since the epoch (psutil ``create_time``); with ``pid`` it is
-        the process identity that survives pid reuse.
     """
 
     pid: int
     ppid: int
-    name: str
-    create_time: float
+    _name: str | None = dataclasses.field(default=None, repr=False)
+    _create_time: float | None = dataclasses.field(default=None, repr=False)
     _cmdline: list[str] | None = dataclasses.field(default=None, repr=False)
     _exe: str | None = dataclasses.field(default=None, repr=False)
     _cwd: str | None = dataclasses.field(default=None, repr=False)
@@ -45,8 +40,8 @@ class ProcInfo:
     def _proc(self) -> psutil.Process | None:
         try:
             proc = psutil.Process(self.pid)
-            if abs(proc.create_time() - self.create_time) > 0.5:
-                return None
+            if self._create_time is not None and abs(proc.create_time() - self._create_time) > 0.5:
+                return None  # the pid was reused since we first saw it
             return proc
         except _GONE:
             return None
@@ -59,6 +54,21 @@ class ProcInfo:
             return getattr(proc, attr)()
         except _GONE:
             return empty
+
+    @property
+    def name(self) -> str:
+        """The kernel's short name (``comm`` on Linux, 15 bytes at most), '' when gone."""
+        if self._name is None:
+            self._name = self._ask("name", "") or ""
+        return self._name
+
+    @property
+    def create_time(self) -> float:
+        """Start time in seconds since the epoch; with ``pid`` the identity that survives pid
+        reuse (psutil ``create_time``). 0.0 when the process is gone."""
+        if self._create_time is None:
+            self._create_time = float(self._ask("create_time", 0.0))
+        return self._create_time
 
     @property
     def cmdline(self) -> list[str]:
@@ -115,16 +125,19 @@ class ProcessTable:
 
     @classmethod
     def snapshot(cls) -> ProcessTable:
-        """Read pid, ppid, name and start time of every visible process in one pass."""
-        infos = []
-        for proc in psutil.process_iter(["pid", "ppid", "name", "create_time"]):
-            info = proc.info
-            if info.get("create_time") is None or info.get("ppid") is None:
-                continue
-            infos.append(
-                ProcInfo(info["pid"], info["ppid"], info.get("name") or "", info["create_time"])
-            )
-        return cls(infos)
+        """Read the pid → ppid map of every visible process in one pass.
+
+        Uses psutil's own one-shot map (what ``Process.children()`` uses) when this psutil has
+        it, else ``process_iter``; everything else is read later, only for processes in panes.
+        """
+        ppid_map = getattr(psutil, "_ppid_map", None)
+        if ppid_map is not None:
+            try:
+                return cls(ProcInfo(pid, ppid) for pid, ppid in ppid_map().items())
+            except _GONE:
+                pass
+        return cls(ProcInfo(p.pid, p.info["ppid"]) for p in psutil.process_iter(["ppid"])
+                   if p.info.get("ppid") is not None)
 
     def get(self, pid: int) -> ProcInfo | None:
         """The process with this pid, or None."""

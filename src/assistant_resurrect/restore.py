@@ -10,7 +10,6 @@ import dataclasses
 import logging
 import os
 import pathlib
-import secrets as _random
 import time
 import typing as t
 
@@ -18,7 +17,7 @@ from assistant_resurrect import _fs, save, shells
 from assistant_resurrect.assistants import ASSISTANTS
 from assistant_resurrect.options import Options
 from assistant_resurrect.procs import ProcessTable
-from assistant_resurrect.secrets import REDACTED
+from assistant_resurrect.redact import REDACTED
 from assistant_resurrect.snapshot import PaneSession
 from assistant_resurrect.tmux import PaneRecord, Tmux
 
@@ -182,7 +181,7 @@ def wait_for_client(tmux: Tmux, timeout: float) -> bool:
 def wait_shell_ready(tmux: Tmux, pane_id: str, timeout: float = 10.0) -> bool:
     """Type an echo marker and wait until the shell prints it (keys typed while zsh or fish
     still loads its rc files are lost, so probing beats sleeping)."""
-    marker = f"ar-ready-{_random.token_hex(4)}"
+    marker = f"ar-ready-{os.urandom(4).hex()}"
     deadline = time.monotonic() + timeout
     next_send = 0.0
     while time.monotonic() < deadline:

@@ -11,7 +11,6 @@ import dataclasses
 import os
 import pathlib
 import re
-import socket
 
 from assistant_resurrect import _fs
 
@@ -102,7 +101,7 @@ def expand_dir_option(value: str, home: str, hostname: str | None = None) -> str
     >>> expand_dir_option("~/r/$HOSTNAME", "/home/u", "box")
     '/home/u/r/box'
     """
-    host = hostname if hostname is not None else socket.gethostname()
+    host = hostname if hostname is not None else os.uname().nodename
     return value.replace("$HOME", home).replace("$HOSTNAME", host).replace("~", home)
 
 

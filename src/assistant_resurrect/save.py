@@ -12,7 +12,7 @@ import logging
 import pathlib
 import typing as t
 
-from assistant_resurrect import secrets, shells
+from assistant_resurrect import redact, shells
 from assistant_resurrect.assistants import ASSISTANTS, Assistant, Confidence, Evidence, Found
 from assistant_resurrect.procs import ProcessTable
 from assistant_resurrect.snapshot import PaneSession, Snapshot
@@ -63,6 +63,8 @@ def detect(panes: list[PaneRecord], table: ProcessTable) -> list[Detection]:
     """One :class:`Detection` per pane that runs an assistant."""
     detections = []
     for pane in panes:
+        if pane.pane_pid not in table.children and shells.shell_of(pane.pane_current_command):
+            continue  # an idle shell: tmux already told us its only process is a shell
         hit = find_assistant(table.tree(pane.pane_pid))
         if hit is not None:
             tool, found = hit
@@ -125,7 +127,7 @@ def build_record(det: Detection, evidence: Evidence | None, searched: list[str],
     refused = split.refused
     groups = []
     for group in split.groups:
-        clean = [secrets.redact_text(tok) for tok in group]
+        clean = [redact.redact_text(tok) for tok in group]
         if clean == group:
             groups.append(group)
         elif group[0].split("=", 1)[0] in det.tool.flags.restrictions:
@@ -143,9 +145,9 @@ def build_record(det: Detection, evidence: Evidence | None, searched: list[str],
         session_source=evidence.source if evidence else "",
         confidence=evidence.confidence.value if evidence else "",
         launcher=det.found.launcher,
-        argv=[secrets.redact_text(a) if not secrets.is_credential_flag(a) else a.split("=")[0]
+        argv=[redact.redact_text(a) if not redact.is_credential_flag(a) else a.split("=")[0]
               for a in _mask_credential_values(det.found.proc.cmdline)],
-        replay_args=kept, env=secrets.redact_env(env, env_allow), pid=det.found.proc.pid,
+        replay_args=kept, env=redact.redact_env(env, env_allow), pid=det.found.proc.pid,
         notes=notes, refused=refused, searched=searched,
     )
 
@@ -154,8 +156,8 @@ def _mask_credential_values(argv: list[str]) -> list[str]:
     """Replace the value after a credential flag (``--api-key X``) with the redaction mark."""
     out = list(argv)
     for i, tok in enumerate(argv[:-1]):
-        if secrets.is_credential_flag(tok) and "=" not in tok:
-            out[i + 1] = secrets.REDACTED
+        if redact.is_credential_flag(tok) and "=" not in tok:
+            out[i + 1] = redact.REDACTED
     return out
 
 

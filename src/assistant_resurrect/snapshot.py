@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import fcntl
+import os
 import pathlib
 import time
 import typing as t
-
-import filelock
 
 from assistant_resurrect import _fs, resurrect
 from assistant_resurrect.exc import StateFileError
@@ -118,10 +118,26 @@ def sidecar_path(resurrect_dir: pathlib.Path, save_file_name: str) -> pathlib.Pa
 
 @contextlib.contextmanager
 def locked(resurrect_dir: pathlib.Path, timeout: float = 15.0) -> t.Iterator[None]:
-    """Serialise overlapping saves (continuum plus a key press) and restores."""
+    """Serialise overlapping saves (continuum plus a key press) and restores.
+
+    ``flock`` (POSIX, Linux and macOS) dies with its holder, so a crashed save never leaves a
+    stale lock behind. Raises TimeoutError after ``timeout`` seconds.
+    """
     directory = _fs.ensure_private_dir(store_dir(resurrect_dir))
-    with filelock.FileLock(str(directory / ".lock"), timeout=timeout):
+    fd = os.open(directory / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise TimeoutError(f"{directory}/.lock is held by another save") from None
+                time.sleep(0.05)
         yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def write(path: pathlib.Path, snap: Snapshot) -> None:

@@ -139,9 +139,18 @@ class Tmux:
 
     def list_panes(self) -> list[PaneRecord]:
         """Every pane of the server, from exactly one ``list-panes -a`` call."""
+        return self.options_and_panes()[1]
+
+    def options_and_panes(self) -> tuple[list[str], list[PaneRecord]]:
+        """``show-options -g`` lines and every pane, in one tmux invocation (the save path).
+
+        Pane lines are told apart by the separator and their field count.
+        """
         fmt = SEP.join(f"#{{{name}}}" for name in PANE_FIELDS)
-        records = (parse_pane_line(line) for line in self.cmd("list-panes", "-a", "-F", fmt))
-        return [rec for rec in records if rec is not None]
+        lines = self.cmd("show-options", "-g", ";", "list-panes", "-a", "-F", fmt)
+        options = [line for line in lines if SEP not in line]
+        records = (parse_pane_line(line) for line in lines if SEP in line)
+        return options, [rec for rec in records if rec is not None]
 
     def option(self, name: str, default: str = "") -> str:
         """A global option's value (``show-option -gqv``), or ``default`` when empty."""

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from assistant_resurrect import secrets, shells
+from assistant_resurrect import redact, shells
 from assistant_resurrect.assistants import ASSISTANTS
 from assistant_resurrect.procs import ProcInfo, ProcessTable
 from assistant_resurrect.save import build_record, detect
@@ -57,7 +57,7 @@ def test_canary_secrets_are_redacted_from_the_record() -> None:
     rec = build_record(det, None, [], ["ANTHROPIC_API_KEY", "MY_SECRET", "MODE"], [])
     dumped = json.dumps(rec.__dict__)
     assert canary not in dumped
-    assert rec.env["MODE"] == "x" and rec.env["MY_SECRET"] == secrets.REDACTED
+    assert rec.env["MODE"] == "x" and rec.env["MY_SECRET"] == redact.REDACTED
     assert rec.replay_args[-2:] == ["--model", "m"]
 
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import pathlib
-import sqlite3
 import typing as t
-import urllib.parse
 
 
 def query(db: pathlib.Path, sql: str, params: t.Sequence[t.Any] = ()) -> list[tuple[t.Any, ...]]:
@@ -16,6 +14,9 @@ def query(db: pathlib.Path, sql: str, params: t.Sequence[t.Any] = ()) -> list[tu
     """
     if not db.is_file():
         return []
+    import sqlite3  # only assistants that have stores pay for it
+    import urllib.parse
+
     uri = f"file:{urllib.parse.quote(str(db))}?mode=ro"
     try:
         with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=1.0)) as conn:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import typing as t
 
-from assistant_resurrect import secrets
+from assistant_resurrect import redact
 
 
 @dataclasses.dataclass(frozen=True)
@@ -127,7 +127,7 @@ def split_args(args: list[str], spec: FlagSpec) -> ArgSplit:
         elif name in spec.takes_value:
             values = args[i + 1 : i + 2]
             count = 1 + len(values)
-        elif (name in spec.optional_value or secrets.is_credential_flag(name)) and \
+        elif (name in spec.optional_value or redact.is_credential_flag(name)) and \
                 i + 1 < len(args) and not args[i + 1].startswith("-"):
             values = [args[i + 1]]
             count = 2
@@ -144,7 +144,7 @@ def split_args(args: list[str], spec: FlagSpec) -> ArgSplit:
 
 
 def _classify(name: str, group: list[str], value: str, spec: FlagSpec, out: ArgSplit) -> None:
-    if secrets.is_credential_flag(name):
+    if redact.is_credential_flag(name):
         out.notes.append(f"dropped credential option {name}")
     elif name in spec.selectors:
         out.selector_values[name] = value
