@@ -65,10 +65,10 @@ def bound_flag() -> pathlib.Path:
 def _bind(resurrect_dir: pathlib.Path, snap: snapshot.Snapshot, save_file: pathlib.Path) -> None:
     snap.resurrect_file = save_file.name
     target = snapshot.sidecar_path(resurrect_dir, save_file.name)
-    snapshot.write(target, snap)
+    written = snapshot.write(target, snap)
     removed = snapshot.prune(resurrect_dir)
-    log.info("saved %d assistant pane(s) to %s (pruned %d)", len(snap.panes), target.name,
-             len(removed))
+    log.info("%s %d assistant pane(s) in %s (pruned %d)", "saved" if written else "unchanged:",
+             len(snap.panes), target.name, len(removed))
 
 
 def post_save_all(tmux: Tmux) -> None:

@@ -140,11 +140,19 @@ def locked(resurrect_dir: pathlib.Path, timeout: float = 15.0) -> t.Iterator[Non
         os.close(fd)  # closing releases the lock
 
 
-def write(path: pathlib.Path, snap: Snapshot) -> None:
-    """Atomically write ``snap`` to ``path`` (mode 0600, parent 0700)."""
+def write(path: pathlib.Path, snap: Snapshot) -> bool:
+    """Atomically write ``snap`` to ``path`` (mode 0600, parent 0700); False when the file
+    already holds the same panes (nothing written: an autosave that changed nothing costs no
+    fsync, and ``created_at`` keeps the time the content was first seen)."""
     _fs.ensure_private_dir(path.parent)
-    _fs.atomic_write_json(path, snap.to_json())
     snap.path = path
+    new = snap.to_json()
+    old = _fs.read_json_or_none(path)
+    if isinstance(old, dict) and {**old, "created_at": 0} == {**new, "created_at": 0}:
+        snap.created_at = float(old.get("created_at") or snap.created_at)
+        return False
+    _fs.atomic_write_json(path, new)
+    return True
 
 
 def load(path: pathlib.Path) -> Snapshot:

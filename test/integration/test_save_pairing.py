@@ -23,13 +23,15 @@ def test_identical_save_is_deduplicated_and_snapshot_follows(lab: Lab) -> None:
     lab.type(pane, f"opencode -s {sid}")
     wait_for(lambda: lab.argv_in_pane(pane, "opencode"), 30, what="opencode")
     first = lab.resurrect_save("20260101T000000")
-    created = lab.sidecar()["created_at"]
+    (lab.state_dir / f"opencode-{lab.argv_pid(pane, 'opencode')}.json").write_text(
+        json.dumps({"session_id": "ses_switchedinthetui"}))  # the TUI switched sessions
     second = lab.resurrect_save("20260101T000100")
     assert second == first and not (lab.resurrect_dir / "tmux_resurrect_20260101T000100.txt"
                                     ).exists()
     store = lab.resurrect_dir / "assistant-resurrect"
     assert sorted(p.name for p in store.glob("*.json")) == ["tmux_resurrect_20260101T000000.json"]
-    assert lab.sidecar()["created_at"] > created
+    assert lab.sidecar()["panes"][0]["session_id"] == "ses_switchedinthetui"
+    assert lab.sidecar()["panes"][0]["session_source"] == "opencode:tracker-plugin"
     assert not (lab.state_dir / "save-bound").exists()  # post-save-all consumed the flag
 
     lab.tmux("set-option", "-g", "@resurrect-hook-post-save-layout", "true")

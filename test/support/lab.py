@@ -137,6 +137,16 @@ class Lab:
                 return argv
         return None
 
+    def argv_pid(self, pane_id: str, name: str) -> int:
+        """Pid of the process :meth:`argv_in_pane` finds."""
+        for proc in self.pane_tree(pane_id)[1:]:
+            try:
+                if any(pathlib.Path(a).name == name for a in proc.cmdline()[:2]):
+                    return proc.pid
+            except psutil.Error:
+                continue
+        raise AssertionError(f"no {name} in {pane_id}")
+
     # -- resurrect stand-in --------------------------------------------------------------
     def hook(self, kind: str, *args: str) -> None:
         """Run our hook strings as resurrect's execute_hook does, inside a tmux job."""
