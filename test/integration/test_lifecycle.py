@@ -13,26 +13,33 @@ from support.lab import Lab, wait_for
 pytestmark = [pytest.mark.clis, pytest.mark.slow]
 
 
-def test_claude_codex_opencode_come_back_in_their_sessions(lab: Lab) -> None:
+def test_all_five_assistants_come_back_in_their_sessions(lab: Lab) -> None:
     work = lab.home / "projects"
-    dirs = {name: work / name for name in ("claude dir", "codex-dir", "open'code")}
+    dirs = {name: work / name for name in ("claude dir", "codex-dir", "open'code", "gem ini",
+                                           "co[pilot]")}
     for d in dirs.values():
         d.mkdir(parents=True)
     claude_id = fixtures.claude_session(lab, dirs["claude dir"])
     codex_id = fixtures.codex_session(lab, dirs["codex-dir"])
     opencode_id = fixtures.opencode_session(lab, dirs["open'code"])
+    gemini_id = fixtures.gemini_session(lab, dirs["gem ini"])
+    copilot_id = fixtures.copilot_session(lab, dirs["co[pilot]"])
     lab.load_plugin()
 
     panes = {
         "claude": lab.new_pane("my work's \"pane\"", dirs["claude dir"]),
         "codex": lab.new_pane("my work's \"pane\"", dirs["codex-dir"]),
         "opencode": lab.new_pane("other", dirs["open'code"]),
+        "gemini": lab.new_pane("other", dirs["gem ini"]),
+        "copilot": lab.new_pane("other", dirs["co[pilot]"]),
     }
     for pane in panes.values():
         lab.wait_shell(pane)
     lab.type(panes["claude"], f"claude --model 'claude-opus-4-6[1m]' --resume {claude_id}")
     lab.type(panes["codex"], f"codex -m gpt-5.1 -s workspace-write resume {codex_id}")
     lab.type(panes["opencode"], f"opencode --log-level INFO -s {opencode_id}")
+    lab.type(panes["gemini"], f"gemini -m gemini-2.5-pro --approval-mode auto_edit -r {gemini_id}")
+    lab.type(panes["copilot"], f"copilot --model gpt-5 --resume={copilot_id}")
     registry = lab.home / ".claude" / "sessions"
     wait_for(lambda: list(registry.glob("*.json")), 60, what="Claude's sessions registry")
     for tool, pane in panes.items():
@@ -44,6 +51,8 @@ def test_claude_codex_opencode_come_back_in_their_sessions(lab: Lab) -> None:
     assert sidecar["claude"]["session_source"] == "claude:sessions-registry"
     assert sidecar["codex"]["session_id"] == codex_id
     assert sidecar["opencode"]["session_id"] == opencode_id
+    assert sidecar["gemini"]["session_id"] == gemini_id
+    assert sidecar["copilot"]["session_id"] == copilot_id
     assert sidecar["codex"]["replay_args"] == ["-m", "gpt-5.1", "-s", "workspace-write"]
     commands = [line.split("\t")[10] for line in save_file.read_text().splitlines()
                 if line.startswith("pane\t")]
@@ -66,3 +75,8 @@ def test_claude_codex_opencode_come_back_in_their_sessions(lab: Lab) -> None:
         "-m", "gpt-5.1", "-s", "workspace-write", "resume", codex_id, "-C",
         str(dirs["codex-dir"])]
     assert opencode_argv[-4:] == ["--log-level", "INFO", "-s", opencode_id]
+    gemini_argv = lab.argv_in_pane(live[("other", 1, 0)]["pane_id"], "gemini")
+    assert gemini_argv[-6:] == ["-m", "gemini-2.5-pro", "--approval-mode", "auto_edit",
+                                "--resume", gemini_id]
+    copilot_argv = lab.argv_in_pane(live[("other", 2, 0)]["pane_id"], "copilot")
+    assert copilot_argv[-3:] == ["--model", "gpt-5", f"--resume={copilot_id}"]

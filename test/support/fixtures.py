@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import pathlib
 import subprocess
@@ -78,4 +79,60 @@ def opencode_session(lab: Lab, cwd: pathlib.Path, title: str = "test session") -
     path.write_text(json.dumps(export))
     subprocess.run([str(lab.cli_bin / "opencode"), "import", str(path)], env=lab.env,
                    capture_output=True, check=True, timeout=120, cwd=cwd)
+    return sid
+
+
+def gemini_session(lab: Lab, cwd: pathlib.Path, text: str = "hello from the test") -> str:
+    """A trusted project and a chat file Gemini lists (recent: older ones are pruned by its
+    session retention); returns its session id. Auth: ``GEMINI_API_KEY`` (fake) + settings."""
+    sid = str(uuid.uuid4())
+    root = lab.home / ".gemini"
+    root.mkdir(exist_ok=True)
+    (root / "settings.json").write_text(json.dumps(
+        {"security": {"auth": {"selectedType": "gemini-api-key"}}}))
+    trusted = root / "trustedFolders.json"
+    folders = json.loads(trusted.read_text()) if trusted.exists() else {}
+    trusted.write_text(json.dumps({**folders, str(cwd): "TRUST_FOLDER"}))
+    projects_file = root / "projects.json"
+    projects = json.loads(projects_file.read_text()) if projects_file.exists() else {
+        "projects": {}}
+    slug = projects["projects"].setdefault(str(cwd), f"p{len(projects['projects'])}")
+    projects_file.write_text(json.dumps(projects))
+    chats = root / "tmp" / slug / "chats"
+    chats.mkdir(parents=True, exist_ok=True)
+    (root / "tmp" / slug / ".project_root").write_text(str(cwd))
+    now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+    meta = {"sessionId": sid, "projectHash": hashlib.sha256(str(cwd).encode()).hexdigest(),
+            "startTime": now, "lastUpdated": now, "kind": "main"}
+    msg = {"id": uuid.uuid4().hex, "timestamp": now, "type": "user",
+           "content": [{"text": text}]}
+    name = f"session-{time.strftime('%Y-%m-%dT%H-%M', time.gmtime())}-{sid[:8]}.jsonl"
+    (chats / name).write_text(json.dumps(meta) + "\n" + json.dumps(msg) + "\n")
+    return sid
+
+
+def copilot_session(lab: Lab, cwd: pathlib.Path, text: str = "hello from the test") -> str:
+    """A trusted folder and a session-state dir whose events.jsonl Copilot resumes."""
+    sid = str(uuid.uuid4())
+    home = lab.home / ".copilot"
+    home.mkdir(exist_ok=True)
+    config = home / "config.json"
+    data = json.loads(config.read_text()) if config.exists() else {"trustedFolders": []}
+    data["trustedFolders"].append(str(cwd))
+    config.write_text(json.dumps(data))
+    state = home / "session-state" / sid
+    state.mkdir(parents=True)
+    now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+    (state / "workspace.yaml").write_text(
+        f"id: {sid}\ncwd: {cwd}\nclient_name: github/cli\nuser_named: false\n"
+        f"summary_count: 0\nfork_count: 0\ncreated_at: {now}\nupdated_at: {now}\n")
+    start, msg = str(uuid.uuid4()), str(uuid.uuid4())
+    events = [
+        {"type": "session.start", "id": start, "timestamp": now, "parentId": None,
+         "data": {"sessionId": sid, "version": 1, "producer": "copilot-agent",
+                  "copilotVersion": "1.0.102", "startTime": now, "context": {"cwd": str(cwd)}}},
+        {"type": "user.message", "id": msg, "timestamp": now, "parentId": start,
+         "data": {"content": text, "transformedContent": text, "attachments": []}},
+    ]
+    (state / "events.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
     return sid

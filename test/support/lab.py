@@ -61,6 +61,7 @@ class Lab:
             "ASSISTANT_RESURRECT_STATE_DIR": str(self.state_dir),
             "ANTHROPIC_API_KEY": FAKE_ANTHROPIC_KEY,
             "IS_SANDBOX": "1",
+            "GEMINI_API_KEY": "fake-gemini-key",
             "DISABLE_AUTOUPDATER": "1",
             "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
             "OPENCODE_DISABLE_AUTOUPDATE": "1",

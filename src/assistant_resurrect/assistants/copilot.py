@@ -68,7 +68,9 @@ class Copilot(Assistant):
 
     def session_exists(self, session_id: str, cwd: str, env: dict[str, str]) -> bool | None:
         home = pathlib.Path(env.get("HOME") or pathlib.Path.home())
-        return (copilot_home(env, home) / "session-state" / session_id).is_dir()
+        # a session dir without events (never used) is not resumable: "No session … matched"
+        events = copilot_home(env, home) / "session-state" / session_id / "events.jsonl"
+        return events.is_file() and events.stat().st_size > 0
 
     def resume_args(self, kept: list[str], session_id: str, cwd: str) -> list[str]:
         return [*kept, f"--resume={session_id}"]
