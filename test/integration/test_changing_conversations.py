@@ -1,0 +1,43 @@
+"""The id saved is the conversation a pane shows now, not the one it was launched with."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from support import fixtures
+from support.lab import Lab, wait_for
+
+pytestmark = [pytest.mark.clis, pytest.mark.slow]
+
+
+def test_claude_clear_moves_the_saved_id_to_the_new_conversation(lab: Lab) -> None:
+    cwd = lab.home / "proj"
+    cwd.mkdir()
+    original = fixtures.claude_session(lab, cwd)
+    lab.load_plugin()
+    pane = lab.new_pane("c", cwd)
+    lab.wait_shell(pane)
+    lab.type(pane, f"claude --resume {original}")
+    registry = lab.home / ".claude" / "sessions"
+    entry = wait_for(lambda: next(iter(registry.glob("*.json")), None), 60, what="registry")
+    wait_for(lambda: json.loads(entry.read_text()).get("sessionId") == original, 60,
+             what="claude to open the saved conversation")
+    wait_for(lambda: "? for shortcuts" in lab.capture(pane) or ">" in lab.capture(pane), 60,
+             what="claude's prompt")
+
+    def cleared() -> str | None:
+        sid = json.loads(entry.read_text()).get("sessionId")
+        return sid if sid != original else None
+
+    lab.tmux("send-keys", "-t", pane, "-l", "/clear")
+    lab.tmux("send-keys", "-t", pane, "Enter")
+    new_id = wait_for(cleared, 60, 0.5, "claude to start a new conversation after /clear")
+
+    status = json.loads(lab.cli("status", "--json").stdout)["panes"]
+    assert [(p["tool"], p["session_id"], p["session_source"]) for p in status] == [
+        ("claude", new_id, "claude:sessions-registry")]
+    assert status[0]["command"].endswith(f"--resume {new_id}")
+    lab.resurrect_save()
+    assert lab.sidecar()["panes"][0]["session_id"] == new_id

@@ -1,0 +1,155 @@
+"""Session evidence from the tools' own stores (real SQLite and JSONL files in their formats),
+ranked, never handed to two panes, and marked when it is only a guess."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import sqlite3
+import time
+
+import pytest
+
+from assistant_resurrect import restore
+from assistant_resurrect.assistants import ASSISTANTS
+from assistant_resurrect.assistants.claude import encode_project_dir
+from assistant_resurrect.options import Options
+from assistant_resurrect.procs import ProcessTable, ProcInfo, clock_ticks_since_boot
+from assistant_resurrect.save import detect, resolve
+from assistant_resurrect.snapshot import PaneSession
+from assistant_resurrect.tmux import PaneRecord
+
+BASE = 4_100_000  # pids no real process has, so nothing is read from the live system
+START = time.time() - 100
+
+
+def world(*panes: tuple[str, list[str]]) -> tuple[list[PaneRecord], ProcessTable]:
+    """One pane per (cwd, argv): a bash with the assistant as its child."""
+    records, procs = [], []
+    for i, (cwd, argv) in enumerate(panes):
+        shell, tool = BASE + 2 * i, BASE + 2 * i + 1
+        procs += [ProcInfo(shell, 1, "bash", START, ["bash"], "/bin/bash", cwd),
+                  ProcInfo(tool, shell, argv[0][:15], START + i, argv, "/x/" + argv[0], cwd)]
+        records.append(PaneRecord(f"%{i}", shell, "/dev/pts/9", "s", i, 0, "$1", argv[0], cwd,
+                                  "t"))
+    return records, ProcessTable(procs)
+
+
+def codex_db(home: pathlib.Path, rows: list[tuple[str, str, float]]) -> None:
+    """``state_5.sqlite`` with the ``threads`` columns Codex 0.169 has (subset we read)."""
+    (home / ".codex").mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(home / ".codex/state_5.sqlite") as db:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE threads (id TEXT PRIMARY KEY, rollout_path TEXT NOT NULL, "
+                   "created_at INTEGER, updated_at INTEGER, updated_at_ms INTEGER, "
+                   "cwd TEXT NOT NULL, archived INTEGER NOT NULL DEFAULT 0)")
+        for tid, cwd, updated in rows:
+            db.execute("INSERT INTO threads VALUES (?, '/r', 0, 0, ?, ?, 0)",
+                       (tid, int(updated * 1000), cwd))
+
+
+def test_two_codex_panes_in_one_directory_get_distinct_ids_marked_ambiguous() -> None:
+    home = pathlib.Path(os.environ["HOME"])
+    codex_db(home, [("0199aaaa-0000-7000-8000-000000000001", "/w", START + 10),
+                    ("0199aaaa-0000-7000-8000-000000000002", "/w", START + 20),
+                    ("0199aaaa-0000-7000-8000-000000000003", "/other", START + 30)])
+    panes, table = world(("/w", ["codex"]), ("/w", ["codex", "-m", "o3"]))
+    result = resolve(detect(panes, table), home / "state")
+    ids = {result[p.pane_id][0].session_id for p in panes}
+    assert ids == {"0199aaaa-0000-7000-8000-000000000001", "0199aaaa-0000-7000-8000-000000000002"}
+    assert {result[p.pane_id][0].confidence.value for p in panes} == {"ambiguous"}
+
+
+def test_codex_thread_switched_inside_the_tui_wins_over_launch_argv() -> None:
+    home = pathlib.Path(os.environ["HOME"])
+    launched, switched = ("0199bbbb-0000-7000-8000-000000000001",
+                          "0199bbbb-0000-7000-8000-000000000002")
+    codex_db(home, [(launched, "/w", START + 5), (switched, "/w", START + 50)])
+    panes, table = world(("/w", ["codex", "resume", launched]))
+    evidence, _ = resolve(detect(panes, table), home / "state")["%0"]
+    assert (evidence.session_id, evidence.source, evidence.confidence.value) == (
+        switched, "codex:state-threads", "inferred")
+
+
+def test_pane_without_evidence_lists_what_was_searched() -> None:
+    panes, table = world(("/w", ["opencode"]))
+    evidence, searched = resolve(detect(panes, table), pathlib.Path("/nonexistent"))["%0"]
+    assert evidence is None and any("store" in s for s in searched)
+
+
+def test_claude_registry_of_a_reused_pid_is_ignored(tmp_path: pathlib.Path) -> None:
+    home = pathlib.Path(os.environ["HOME"])
+    panes, table = world(("/w", ["claude", "--resume", "11111111-2222-4333-8444-555555555555"]))
+    pid = BASE + 1
+    (home / ".claude/sessions").mkdir(parents=True)
+    stale = {"pid": pid, "sessionId": "99999999-2222-4333-8444-555555555555",
+             "procStart": str(clock_ticks_since_boot(START + 0) + 12345)}
+    (home / f".claude/sessions/{pid}.json").write_text(json.dumps(stale))
+    hook_state = tmp_path / f"claude-{pid}.json"
+    hook_state.write_text(json.dumps({"session_id": "88888888-2222-4333-8444-555555555555"}))
+    os.utime(hook_state, (START - 3600, START - 3600))  # written before this process existed
+    evidence, _ = resolve(detect(panes, table), tmp_path)["%0"]
+    assert (evidence.session_id, evidence.source) == (
+        "11111111-2222-4333-8444-555555555555", "claude:argv")
+    stale["procStart"] = str(clock_ticks_since_boot(START))
+    (home / f".claude/sessions/{pid}.json").write_text(json.dumps(stale))
+    evidence, _ = resolve(detect(panes, table), tmp_path)["%0"]
+    assert (evidence.session_id, evidence.source) == (stale["sessionId"],
+                                                      "claude:sessions-registry")
+
+
+def test_corrupt_state_files_are_ignored(tmp_path: pathlib.Path) -> None:
+    panes, table = world(("/w", ["opencode", "-s", "ses_fromargv1"]))
+    (tmp_path / f"opencode-{BASE + 1}.json").write_text("{torn")
+    evidence, _ = resolve(detect(panes, table), tmp_path)["%0"]
+    assert evidence.session_id == "ses_fromargv1"
+
+
+@pytest.mark.parametrize("tool", ["claude", "codex", "gemini", "copilot"])
+def test_session_exists_checks_each_tools_store(tool: str) -> None:
+    home = pathlib.Path(os.environ["HOME"])
+    sid = "0199cccc-0000-7000-8000-000000000001"
+    env = {"HOME": str(home)}
+    assistant = ASSISTANTS[tool]
+    assert assistant.session_exists(sid, "/w", env) is False
+    if tool == "claude":
+        project = home / ".claude/projects" / encode_project_dir("/w")
+        project.mkdir(parents=True)
+        (project / f"{sid}.jsonl").write_text('{"type":"user"}\n')
+    elif tool == "codex":
+        codex_db(home, [(sid, "/w", START)])
+    elif tool == "gemini":
+        (home / ".gemini/tmp/w/chats").mkdir(parents=True)
+        (home / ".gemini/projects.json").write_text(json.dumps({"projects": {"/w": "w"}}))
+        (home / ".gemini/tmp/w/chats/session-x.jsonl").write_text(json.dumps({"sessionId": sid}))
+    else:
+        (home / ".copilot/session-state" / sid).mkdir(parents=True)
+        assert assistant.session_exists(sid, "/w", env) is False  # no events: not resumable
+        (home / ".copilot/session-state" / sid / "events.jsonl").write_text("{}\n")
+    assert assistant.session_exists(sid, "/w", env) is True
+
+
+def _plan(rec: PaneSession, opts: Options) -> restore.PlanRow:
+    panes, table = world()
+    shell = ProcInfo(BASE + 99, 1, "bash", START, ["bash"], "/bin/bash", "/")
+    pane = PaneRecord("%5", shell.pid, "/dev/pts/9", "s", 0, 0, "$1", "bash", "/", "t")
+    return restore.plan_row(rec, {pane.address: pane}, ProcessTable([shell]), {}, opts)
+
+
+def test_missing_session_is_skipped_or_started_fresh(tmp_path: pathlib.Path) -> None:
+    rec = PaneSession("s", 0, 0, "claude", str(tmp_path), "0199dddd-0000-7000-8000-00000000000f",
+                      launcher="claude", replay_args=["--model", "opus"])
+    assert _plan(rec, Options()).state == "session-gone"
+    row = _plan(rec, Options(missing_session="fresh"))
+    assert row.state == "ready" and row.fresh
+    assert row.command and row.command.endswith("command claude --model opus")
+
+
+def test_busy_missing_cwd_and_unsafe_flags_are_never_typed_into(tmp_path: pathlib.Path) -> None:
+    rec = PaneSession("s", 0, 0, "codex", "/does/not/exist", "0199eeee-0000-7000-8000-00000000000f")
+    assert _plan(rec, Options()).state == "cwd-missing"
+    rec.refused = "-a untrusted: no replacement"
+    assert _plan(rec, Options()).state == "unsafe-flags"
+    rec.tool = "nosuchtool"
+    assert _plan(rec, Options()).state == "unknown-tool"
