@@ -28,7 +28,7 @@ class Copilot(Assistant):
         "memories", "plugin", "mcp", "skill", "instruction", "lsp", "sandbox", "completion",
     })
     selector_keys = ("--resume", "-r", "--session-id")
-    failure_screens = ("No session found", "Session not found")
+    failure_screens = ("No session, task, or name matched",)
     flags = FlagSpec(
         takes_value=frozenset({
             "-i", "--interactive", "-p", "--prompt", "--model", "--reasoning-effort", "--context",
@@ -36,14 +36,18 @@ class Copilot(Assistant):
             "--extension-sdk-path", "--log-level", "--stream", "--output-format", "--add-dir",
             "--attachment", "--disable-mcp-server", "--add-github-mcp-toolset",
             "--add-github-mcp-tool", "--plugin-dir", "--additional-mcp-config",
-            "--mcp-github-auth",
+            "--mcp-github-auth", "--max-autopilot-continues", "--mode", "--environment-host",
+            "--environment-compute-id", "--dynamic-retrieval", "--enable-mcp-server",
+            "--max-ai-credits", "--usage-output-file",
         }),
-        optional_value=frozenset({"-r", "--resume", "--connect", "--share"}),
+        optional_value=frozenset({"-r", "--resume", "--connect", "--share", "--bash-env",
+                                  "--mouse"}),
         variadic=frozenset({"--allow-tool", "--deny-tool", "--available-tools",
                             "--excluded-tools", "--secret-env-vars", "--allow-url", "--deny-url"}),
         selectors=frozenset({"-r", "--resume", "--continue", "--session-id", "--connect"}),
         dropped=frozenset({"-i", "--interactive", "-n", "--name", "--share", "--share-gist",
-                           "--attachment", "-v", "--version", "-h", "--help"}),
+                           "--attachment", "--acp", "--usage-output-file", "-v", "--version",
+                           "-h", "--help"}),
         restrictions=frozenset({"--deny-tool", "--available-tools", "--excluded-tools",
                                 "--deny-url", "--disallow-temp-dir", "--disable-mcp-server",
                                 "--disable-builtin-mcps"}),
