@@ -88,10 +88,19 @@ install_trackers() {
 		>>"$(state_dir)/plugin.log" 2>&1 </dev/null &)
 }
 
+set_menu_binding() {
+	local python="$1" key
+	key="$(get_tmux_option "$menu_key_option" "$default_menu_key")"
+	[ "$key" = off ] && return 0
+	tmux bind-key "$key" run-shell -b \
+		"PYTHONPATH=$(printf %q "$CURRENT_DIR/src") $(printf %q "$python") -m assistant_resurrect menu --client '#{client_name}' >/dev/null 2>&1"
+}
+
 main() {
 	local python
 	python="$(resolve_python)"
 	register_resurrect_hooks "$python"
+	set_menu_binding "$python"
 	set_default_options
 	warn_about_resurrect_processes
 	install_trackers "$python"

@@ -6,3 +6,5 @@ continuum_interval_option="@continuum-save-interval"
 default_continuum_interval="5"
 hook_marker="# tmux-assistant-resurrect"
 resurrect_hooks="post-save-layout post-save-all post-restore-all"
+menu_key_option="@assistant-resurrect-menu-key"  # prefix-table key, or off
+default_menu_key="A"

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import pathlib
+import shlex
 import sys
 import time
 import typing as t
@@ -95,6 +96,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
     else:
         snap = snapshot.for_save_file(rdir, resurrect.last_save_file(rdir))
     records = _select(snap.panes, args)
+    if args.entry is not None:
+        records = snap.panes[args.entry : args.entry + 1]
     with snapshot.locked(rdir, timeout=60):
         rows = restore.make_plan(records, tmux, paths.state_dir(), opts)
         if args.into:
@@ -108,6 +111,44 @@ def cmd_restore(args: argparse.Namespace) -> int:
         return OK
     _print_rows(rows, args.json, snap)
     return OK if all(not r.outcome.startswith("failed") for r in rows) else FAILED
+
+
+def _tmux_quote(text: str) -> str:
+    """Quote for a tmux command string (double quotes; ``#`` doubled: run-shell expands it)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+    return '"' + escaped.replace("#", "##") + '"'
+
+
+def cmd_menu(args: argparse.Namespace) -> int:
+    """``display-menu`` of the snapshot ``restore`` would use: one item per saved pane with
+    its state; ready ones restore that pane when chosen, the others are shown disabled."""
+    tmux = _tmux(args)
+    opts = Options.read(tmux)
+    rdir = _resurrect_dir(tmux, opts)
+    snap = snapshot.for_save_file(rdir, resurrect.last_save_file(rdir))
+    rows = restore.make_plan(snap.panes, tmux, paths.state_dir(), opts)
+    base = [sys.executable, "-m", "assistant_resurrect"]
+    if args.socket_name:
+        base += ["-L", args.socket_name]
+    items: list[str] = []
+    for i, row in enumerate(rows):
+        rec = row.record
+        label = f"{rec.tool:<9} {rec.label}  {row.state}".replace("#", "##")
+        command = " ".join(shlex.quote(a) for a in [*base, "restore", "--execute", "--from",
+                                                        str(snap.path), "--entry", str(i)])
+        env = f"PYTHONPATH={shlex.quote(str(paths.plugin_dir() / 'src'))}"
+        enabled = row.state == restore.READY
+        items += [label if enabled else f"-{label}", str(i + 1) if i < 9 else "",
+                  f"run-shell -b {_tmux_quote(env + ' ' + command)}"]
+    if not items:
+        items = ["-no saved assistants", "", ""]
+    argv = ["display-menu", *(["-c", args.client] if args.client else []),
+            "-T", "#[align=centre] saved assistants ", *items]
+    if args.print:
+        print(json.dumps(argv))
+        return OK
+    tmux.cmd(*argv)
+    return OK
 
 
 def _retarget(rows: list[restore.PlanRow], pane_id: str, tmux: Tmux, opts: Options
@@ -190,8 +231,10 @@ def cmd_history(args: argparse.Namespace) -> int:
             tools[p.tool] = tools.get(p.tool, 0) + 1
         items.append({"snapshot": path.name, "created_at": snap.created_at,
                       "resurrect_file": snap.resurrect_file, "tools": tools,
-                      "last": bool(last and last.stem == path.stem),
-                      "save_file_exists": (rdir / (path.stem + ".txt")).exists()})
+                      "last": bool(last and last.name == snap.resurrect_file
+                                   and path.stem == last.stem),
+                      "save_file_exists": (rdir / (snapshot.save_file_stem(path) + ".txt")
+                                           ).exists()})
     if args.json:
         print(json.dumps({"resurrect_dir": str(rdir), "snapshots": items}, indent=2))
         return OK
@@ -202,13 +245,36 @@ def cmd_history(args: argparse.Namespace) -> int:
     return OK
 
 
+def parse_age(text: str) -> float:
+    """Seconds in ``30s``, ``15m``, ``12h``, ``7d`` or ``2w``.
+
+    >>> parse_age("7d"), parse_age("90m")
+    (604800.0, 5400.0)
+    """
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+    try:
+        return float(text[:-1]) * units[text[-1]]
+    except (KeyError, ValueError, IndexError):
+        raise argparse.ArgumentTypeError(f"not an age like 7d or 12h: {text!r}") from None
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Remove orphaned (and, with --older-than, old) snapshots; never the newest non-empty."""
+    tmux = _tmux(args)
+    rdir = _resurrect_dir(tmux, Options.read(tmux))
+    with snapshot.locked(rdir):
+        removed = snapshot.purge(rdir, args.older_than, args.dry_run)
+    verb = "would remove" if args.dry_run else "removed"
+    for path in removed:
+        print(f"{verb} {path.name}")
+    print(f"{verb} {len(removed)} snapshot(s); kept {snapshot.newest_non_empty(rdir) or 'none'}")
+    return OK
+
+
 def cmd_install(args: argparse.Namespace) -> int:
     results, failed = [], False
-    steps = []
-    if not args.no_claude:
-        steps.append(install.install_claude)
-    if not args.no_opencode:
-        steps.append(install.install_opencode)
+    steps = [install.uninstall_claude if args.no_claude else install.install_claude,
+             install.uninstall_opencode if args.no_opencode else install.install_opencode]
     for step in steps:
         try:
             results.append(step())
@@ -262,7 +328,13 @@ def create_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="from_snapshot", help="a snapshot file from `history`")
     p.add_argument("--into", help="resume the selected saved pane's session in this %%pane")
     p.add_argument("--hook", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--entry", type=int, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("menu", help="open a tmux menu of saved assistants; choose one to resume")
+    p.add_argument("--client", help="tmux client to show the menu on (#{client_name})")
+    p.add_argument("--print", action="store_true", help="print the menu command, do not open it")
+    p.set_defaults(func=cmd_menu)
 
     p = sub.add_parser("status", help="live assistant panes, their session ids and sources")
     p.add_argument("--json", action="store_true")
@@ -272,9 +344,14 @@ def create_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_history)
 
+    p = sub.add_parser("purge", help="remove old snapshots (never the newest non-empty one)")
+    p.add_argument("--older-than", type=parse_age, help="age such as 7d or 12h")
+    p.add_argument("--dry-run", action="store_true")
+    p.set_defaults(func=cmd_purge)
+
     p = sub.add_parser("install-hooks", help="install the Claude hook and OpenCode tracker")
-    p.add_argument("--no-claude", action="store_true")
-    p.add_argument("--no-opencode", action="store_true")
+    p.add_argument("--no-claude", action="store_true", help="remove the Claude hook instead")
+    p.add_argument("--no-opencode", action="store_true", help="remove the OpenCode link instead")
     p.set_defaults(func=cmd_install)
 
     p = sub.add_parser("uninstall", help="remove the Claude hook and OpenCode tracker")

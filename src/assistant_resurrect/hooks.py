@@ -65,6 +65,10 @@ def bound_flag() -> pathlib.Path:
 def _bind(resurrect_dir: pathlib.Path, snap: snapshot.Snapshot, save_file: pathlib.Path) -> None:
     snap.resurrect_file = save_file.name
     target = snapshot.sidecar_path(resurrect_dir, save_file.name)
+    archived = snapshot.archive_if_better(target, snap)
+    if archived is not None:
+        log.warning("kept the previous snapshot as %s: it resumes more panes than this save",
+                    archived.name)
     written = snapshot.write(target, snap)
     removed = snapshot.prune(resurrect_dir)
     log.info("%s %d assistant pane(s) in %s (pruned %d)", "saved" if written else "unchanged:",

@@ -33,6 +33,8 @@ class Options:
         Seconds between two launches (``stagger``, 0.5).
     verify_seconds
         How long a resumed assistant must stay alive to count (``verify-seconds``, 3).
+    max_parallel
+        Assistants started before waiting for them to come up (``max-parallel``, 4).
     resurrect_dir
         The raw ``@resurrect-dir`` value.
     """
@@ -45,6 +47,7 @@ class Options:
     client_wait: float = 5.0
     stagger: float = 0.5
     verify_seconds: float = 3.0
+    max_parallel: int = 4
     resurrect_dir: str = ""
 
     @classmethod
@@ -85,6 +88,7 @@ class Options:
             client_wait=number("client-wait", 5.0),
             stagger=number("stagger", 0.5),
             verify_seconds=number("verify-seconds", 3.0),
+            max_parallel=int(number("max-parallel", 4)),
             resurrect_dir=raw.get("@resurrect-dir", ""),
         )
 

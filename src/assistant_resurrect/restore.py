@@ -53,7 +53,9 @@ class PlanRow:
 
 def live_sessions(panes: list[PaneRecord], table: ProcessTable, state_dir: pathlib.Path
                   ) -> dict[tuple[str, str], str]:
-    """Sessions running now in this tmux server's panes: {(tool, session id): pane label}."""
+    """Sessions running now: {(tool, session id): where}, ``where`` being a pane label of
+    this server, or ``pid N`` for an assistant elsewhere (another tmux server of the user, a
+    plain terminal), whose id comes from pid-specific evidence or its argv only."""
     detections = save.detect(panes, table)
     resolved = save.resolve(detections, state_dir)
     live = {}
@@ -61,6 +63,12 @@ def live_sessions(panes: list[PaneRecord], table: ProcessTable, state_dir: pathl
         evidence, _ = resolved[det.pane.pane_id]
         if evidence is not None:
             live[(det.tool.name, evidence.session_id)] = det.pane.label
+    in_panes = {p.pid for pane in panes for p in table.tree(pane.pane_pid)}
+    for tool, found in save.detect_elsewhere(table, in_panes):
+        evidence = next(tool.exact_evidence(found, state_dir), None)
+        sid = evidence.session_id if evidence else tool.argv_session(tool.split(found.args))
+        if sid:
+            live.setdefault((tool.name, sid), f"pid {found.proc.pid}")
     return live
 
 
@@ -205,16 +213,25 @@ def verify(tmux: Tmux, row: PlanRow, opts: Options, timeout: float = 15.0) -> st
         table = ProcessTable.snapshot()
         hit = save.find_assistant(table.tree(row.pane.pane_pid), [tool])
         if hit is not None:
-            time.sleep(opts.verify_seconds)
-            screen = tmux.capture(row.pane.pane_id)
-            failure = next((s for s in tool.failure_screens if s in screen), None)
-            if failure:
-                return f"failed: {tool.name} shows {failure!r}"
-            if not hit[1].proc.is_alive():
-                return f"failed: {tool.name} exited within {opts.verify_seconds:g}s"
-            return "resumed"
+            return _watch(tmux, row.pane.pane_id, tool, hit[1].proc, opts.verify_seconds)
         time.sleep(0.25)
     return f"failed: {tool.name} did not start within {timeout:g}s"
+
+
+def _watch(tmux: Tmux, pane_id: str, tool: t.Any, proc: t.Any, seconds: float) -> str:
+    """Watch a started assistant for ``seconds``: it must stay alive and show no known
+    failure screen (unknown session, a trust dialog waiting for an answer)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        screen = tmux.capture(pane_id)
+        failure = next((s for s in tool.failure_screens if s in screen), None)
+        if failure:
+            return f"failed: {tool.name} shows {failure!r}"
+        if not proc.is_alive():
+            return f"failed: {tool.name} exited within {seconds:g}s"
+        if time.monotonic() >= deadline:
+            return "resumed"
+        time.sleep(0.5)
 
 
 def execute(rows: list[PlanRow], tmux: Tmux, opts: Options, claims_dir: pathlib.Path
@@ -226,8 +243,11 @@ def execute(rows: list[PlanRow], tmux: Tmux, opts: Options, claims_dir: pathlib.
             row.outcome = f"skipped: {row.state}" + (f" ({row.reason})" if row.reason else "")
     if ready and not wait_for_client(tmux, opts.client_wait):
         log.info("no client attached after %.1fs; starting assistants anyway", opts.client_wait)
-    launched = []
+    launched: list[PlanRow] = []
     for row in ready:
+        if len(launched) >= max(1, opts.max_parallel):
+            _verify_all(tmux, launched, opts)
+            launched = []
         assert row.pane is not None and row.command is not None
         rec = row.record
         if not claim(claims_dir, rec.tool, t.cast(str, rec.session_id)):
@@ -247,11 +267,15 @@ def execute(rows: list[PlanRow], tmux: Tmux, opts: Options, claims_dir: pathlib.
         log.info("typed into %s (%s): %s", rec.label, row.pane.pane_id, _loggable(row))
         launched.append(row)
         time.sleep(opts.stagger)
+    _verify_all(tmux, launched, opts)
+    return rows
+
+
+def _verify_all(tmux: Tmux, launched: list[PlanRow], opts: Options) -> None:
     for row in launched:
         row.outcome = verify(tmux, row, opts) if opts.restore_mode == "auto" else "typed"
         log.info("%s %s %s: %s", row.record.label, row.record.tool, row.record.session_id,
                  row.outcome)
-    return rows
 
 
 def _loggable(row: PlanRow) -> str:

@@ -14,6 +14,7 @@ import typing as t
 
 from assistant_resurrect import redact, shells
 from assistant_resurrect.assistants import ASSISTANTS, Assistant, Confidence, Evidence, Found
+from assistant_resurrect.assistants.base import RUNTIMES
 from assistant_resurrect.procs import ProcessTable
 from assistant_resurrect.snapshot import PaneSession, Snapshot
 from assistant_resurrect.tmux import PaneRecord
@@ -71,6 +72,33 @@ def detect(panes: list[PaneRecord], table: ProcessTable) -> list[Detection]:
             cwd = tool.effective_cwd(found, pane.pane_current_path)
             detections.append(Detection(pane, tool, found, cwd))
     return detections
+
+
+def _could_be_assistant(name: str) -> bool:
+    """Cheap pre-filter on ``comm`` before reading a process's argv."""
+    return (name in KNOWN_NAMES or name.startswith(("codex-", "copilot", ".claude", ".opencode"))
+            or name[:1].isdigit())
+
+
+KNOWN_NAMES = frozenset().union(*(a.executables for a in ASSISTANTS.values()), RUNTIMES,
+                                {"MainThread"})
+
+
+def detect_elsewhere(table: ProcessTable, exclude: set[int]) -> list[tuple[Assistant, Found]]:
+    """Assistants running outside the given pids (other tmux servers, plain terminals)."""
+    found = []
+    for pid, proc in table.by_pid.items():
+        if pid in exclude or not _could_be_assistant(proc.name):
+            continue
+        hit = find_assistant([proc])
+        if hit is not None:
+            tool, top = hit
+            subtree = table.tree(pid)
+            top.family = [p for p in subtree if tool.tool_index(p) is not None
+                          and tool.is_interactive(p.cmdline[(tool.tool_index(p) or 0) + 1:])]
+            exclude.update(p.pid for p in subtree)
+            found.append((tool, top))
+    return found
 
 
 def resolve(detections: list[Detection], state_dir: pathlib.Path) -> dict[str, tuple[

@@ -212,8 +212,30 @@ def _load_legacy(path: pathlib.Path, data: dict[str, t.Any]) -> Snapshot:
     return Snapshot(panes, path.stat().st_mtime, "", path, skipped)
 
 
+def save_file_stem(path: pathlib.Path) -> str:
+    """The resurrect save file a sidecar belongs to (archived ones carry a suffix).
+
+    >>> save_file_stem(pathlib.Path("tmux_resurrect_20260101T000000.1767225600.json"))
+    'tmux_resurrect_20260101T000000'
+    """
+    return path.name.split(".", 1)[0]
+
+
+def archive_if_better(path: pathlib.Path, new: Snapshot) -> pathlib.Path | None:
+    """Before ``new`` replaces the sidecar at ``path``: if the old one resumes more panes (an
+    autosave right after a restart, deduplicated by resurrect into the same save file), keep
+    it as ``<stem>.<created_at>.json`` so the last good state is never lost."""
+    old = _load_or_none(path)
+    if old is None or len(old.resumable) <= len(new.resumable):
+        return None
+    archived = path.with_name(f"{path.stem}.{int(old.created_at)}.json")
+    os.replace(path, archived)
+    return archived
+
+
 def list_snapshots(resurrect_dir: pathlib.Path) -> list[pathlib.Path]:
-    """Our sidecars, oldest first (their names sort by time, like resurrect's files)."""
+    """Our sidecars, oldest first (names sort by time, like resurrect's files; an archived
+    sidecar sorts just before the current one of the same save file)."""
     directory = store_dir(resurrect_dir)
     return sorted(p for p in directory.glob("tmux_resurrect_*.json") if p.is_file())
 
@@ -261,18 +283,33 @@ def _load_or_none(path: pathlib.Path) -> Snapshot | None:
         return None
 
 
-def prune(resurrect_dir: pathlib.Path) -> list[pathlib.Path]:
-    """Remove sidecars whose resurrect save file is gone, never the newest non-empty one."""
-    snaps = list_snapshots(resurrect_dir)
-    keep = None
-    for path in reversed(snaps):
+def newest_non_empty(resurrect_dir: pathlib.Path) -> pathlib.Path | None:
+    """The newest snapshot with at least one resumable pane (never purged)."""
+    for path in reversed(list_snapshots(resurrect_dir)):
         snap = _load_or_none(path)
         if snap and snap.resumable:
-            keep = path
-            break
+            return path
+    return None
+
+
+def purge(resurrect_dir: pathlib.Path, older_than: float | None = None,
+          dry_run: bool = False, now: float | None = None) -> list[pathlib.Path]:
+    """Remove snapshots whose resurrect save file is gone, and (with ``older_than``, seconds)
+    those older than that; never the newest non-empty one. Returns what was (or would be)
+    removed."""
+    keep = newest_non_empty(resurrect_dir)
+    now = time.time() if now is None else now
     removed = []
-    for path in snaps:
-        if path != keep and not (resurrect_dir / (path.stem + ".txt")).exists():
-            path.unlink(missing_ok=True)
+    for path in list_snapshots(resurrect_dir):
+        orphan = not (resurrect_dir / (save_file_stem(path) + ".txt")).exists()
+        old = older_than is not None and now - path.stat().st_mtime > older_than
+        if path != keep and (orphan or old):
+            if not dry_run:
+                path.unlink(missing_ok=True)
             removed.append(path)
     return removed
+
+
+def prune(resurrect_dir: pathlib.Path) -> list[pathlib.Path]:
+    """After each save: drop snapshots whose save file resurrect has deleted."""
+    return purge(resurrect_dir)

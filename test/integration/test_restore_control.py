@@ -1,0 +1,124 @@
+"""Snapshots that survive an empty autosave, previews, targets, prompt mode, the menu, and
+sessions never resumed twice, with the real OpenCode CLI (it starts fastest)."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+
+import pytest
+
+from support import fixtures
+from support.lab import Lab, wait_for
+
+pytestmark = [pytest.mark.clis]
+
+
+def start_opencode(lab: Lab, session: str, name: str) -> tuple[str, str]:
+    cwd = lab.home / name
+    cwd.mkdir(exist_ok=True)
+    sid = fixtures.opencode_session(lab, cwd)
+    pane = lab.new_pane(session, cwd)
+    lab.wait_shell(pane)
+    lab.type(pane, f"opencode -s {sid}")
+    wait_for(lambda: lab.argv_in_pane(pane, "opencode"), 30, what="opencode")
+    return sid, pane
+
+
+def opencode_count(lab: Lab, pane: str) -> int:
+    return sum(1 for p in lab.pane_tree(pane)[1:] if p.name() == "opencode")
+
+
+def test_empty_autosave_after_restart_keeps_the_good_snapshot_and_history_shows_it(lab: Lab
+                                                                                   ) -> None:
+    lab.load_plugin()
+    sid, pane = start_opencode(lab, "w", "a")
+    lab.resurrect_save("20260101T000000")
+    lab.kill_server()  # tmux dies; it comes back with the same layout but no assistants
+    lab.start_server()
+    lab.resurrect_restore(wait=False)  # layout only (hooks not wired yet)
+    lab.load_plugin()
+    lab.resurrect_save("20260101T000500")  # continuum's autosave: deduplicated by resurrect
+
+    history = json.loads(lab.cli("history", "--json").stdout)["snapshots"]
+    assert [sum(h["tools"].values()) for h in history] == [1, 0]
+    plan = json.loads(lab.cli("restore", "--json").stdout)
+    assert [(p["session_id"], p["state"]) for p in plan["panes"]] == [(sid, "ready")]
+    assert not lab.argv_in_pane(lab.panes()[("w", 0, 0)]["pane_id"], "opencode")
+    store = lab.resurrect_dir / "assistant-resurrect"
+    preview = lab.cli("purge", "--older-than", "0s", "--dry-run").stdout
+    assert f"would remove {history[1]['snapshot']}" in preview
+    assert (store / history[1]["snapshot"]).exists()  # a dry run removes nothing
+    lab.cli("purge", "--older-than", "0s")
+    assert sorted(p.name for p in store.glob("*.json")) == [history[0]["snapshot"]]
+
+
+def test_targets_prompt_mode_and_no_double_resume(lab: Lab) -> None:
+    lab.load_plugin()
+    ids = {}
+    for session, name in (("one", "a"), ("one", "b"), ("two", "c")):
+        ids[name] = start_opencode(lab, session, name)[0]
+    lab.resurrect_save()
+    lab.kill_server()
+    lab.start_server()
+    lab.resurrect_restore(wait=False)
+    panes = lab.panes()
+
+    window = json.loads(lab.cli("restore", "--json", "--window", "one:1").stdout)["panes"]
+    assert [p["session_id"] for p in window] == [ids["b"]]
+    lab.cli("restore", "--execute", "--pane", "one:1.0")
+    assert opencode_count(lab, panes[("one", 1, 0)]["pane_id"]) == 1
+    assert opencode_count(lab, panes[("one", 0, 0)]["pane_id"]) == 0
+
+    lab.tmux("set-option", "-g", "@assistant-resurrect-restore-mode", "prompt")
+    lab.cli("restore", "--execute", "--session", "two")
+    two = panes[("two", 0, 0)]["pane_id"]
+    wait_for(lambda: f"-s {ids['c']}" in lab.capture(two), 10, what="the typed command")
+    assert opencode_count(lab, two) == 0  # typed, not run: the person presses Enter
+
+    lab.tmux("set-option", "-g", "@assistant-resurrect-restore-mode", "auto")
+    for _ in range(2):  # pressed twice: the second run resumes nothing
+        rows = json.loads(lab.cli("restore", "--execute", "--json", "--session", "one").stdout)
+    assert {p["pane"]: p["state"] for p in rows["panes"]} == {
+        "one:0.0": "already-running", "one:1.0": "already-running"}
+    assert [opencode_count(lab, panes[("one", i, 0)]["pane_id"]) for i in (0, 1)] == [1, 1]
+
+
+def test_session_live_in_another_tmux_server_is_not_resumed_again(lab: Lab) -> None:
+    lab.load_plugin()
+    sid, _ = start_opencode(lab, "w", "a")
+    lab.resurrect_save()
+    lab.kill_server()
+    lab.start_server()
+    lab.resurrect_restore(wait=False)
+    other = f"{lab.socket}-other"
+    cwd = lab.home / "a"
+    subprocess.run(["tmux", "-L", other, "-f", "/dev/null", "new-session", "-d", "-c", str(cwd),
+                    f"opencode -s {sid}"], env=lab.env, check=True)
+    try:
+        wait_for(lambda: any(f"-s {sid}" in line for line in subprocess.run(
+            ["ps", "-eo", "args"], capture_output=True, text=True).stdout.splitlines()), 30)
+        plan = json.loads(lab.cli("restore", "--json").stdout)["panes"]
+        assert plan[0]["state"] == "duplicate" and plan[0]["reason"].startswith("session is live in pid")
+    finally:
+        subprocess.run(["tmux", "-L", other, "kill-server"], env=lab.env, check=False)
+
+
+def test_menu_lists_saved_assistants_and_its_item_resumes_one(lab: Lab) -> None:
+    lab.load_plugin()
+    assert "assistant_resurrect menu" in lab.tmux("list-keys", "-T", "prefix", "A")
+    sid, _ = start_opencode(lab, "w", "a")
+    lab.resurrect_save()
+    lab.kill_server()
+    lab.start_server()
+    lab.resurrect_restore(wait=False)
+    argv = json.loads(lab.cli("menu", "--print").stdout)
+    assert argv[0] == "display-menu"
+    label, key, command = argv[-3:]
+    assert label.startswith("opencode") and "ready" in label and key == "1"
+    assert command.startswith("run-shell -b ")
+    lab.tmux(*shlex.split(command.replace("run-shell -b", "run-shell", 1)))
+    pane = lab.panes()[("w", 0, 0)]["pane_id"]
+    argv_run = wait_for(lambda: lab.argv_in_pane(pane, "opencode"), 30, what="resumed")
+    assert argv_run[-2:] == ["-s", sid]
