@@ -54,9 +54,9 @@ def find_assistant(tree: list[t.Any], assistants: t.Iterable[Assistant] = ()) ->
                     i = tool.tool_index(other)
                     if i is not None and tool.is_interactive(other.cmdline[i + 1:]):
                         family.append(other)
-            argv = proc.cmdline
-            return tool, Found(proc, family, argv[index + 1:], tool.launcher(argv, index),
-                               proc.environ())
+            argv, env = proc.cmdline, proc.environ()
+            return tool, Found(proc, family, argv[index + 1:], tool.launcher(argv, index, env),
+                               env)
     return None
 
 

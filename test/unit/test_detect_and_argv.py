@@ -120,3 +120,25 @@ def test_argv_split(case: ArgCase) -> None:
     assert split.kept == case.kept
     assert tool.argv_session(split) == case.session
     assert (split.refused is not None) == case.refused
+
+
+def test_launcher_is_the_bare_name_when_it_resolves_on_the_assistants_path(
+        tmp_path: t.Any) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "codex"
+    script.write_text("#!/bin/sh\n")
+    script.chmod(0o755)
+    tool = __import__("assistant_resurrect.assistants", fromlist=["x"]).ASSISTANTS["codex"]
+    argv = ["node", str(script), "resume", "x"]
+    assert tool.launcher(argv, 1, {"PATH": f"{bin_dir}:/usr/bin"}) == "codex"
+    assert tool.launcher(argv, 1, {"PATH": "/usr/bin"}) == str(script)
+
+
+def test_background_assistant_makes_the_pane_busy() -> None:
+    from assistant_resurrect.restore import pane_is_idle_shell
+    from assistant_resurrect.tmux import PaneRecord
+
+    table = ProcessTable([proc(10, 1, ["bash"]), proc(11, 10, ["opencode", "-s", "ses_abcd1"])])
+    pane = PaneRecord("%1", 10, "/dev/pts/1", "s", 0, 0, "$1", "bash", "/w", "t")
+    assert pane_is_idle_shell(pane, table) == "an assistant already runs in this pane"

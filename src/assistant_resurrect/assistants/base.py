@@ -12,6 +12,7 @@ import enum
 import os
 import pathlib
 import re
+import shutil
 import typing as t
 
 from assistant_resurrect.assistants.argv import ArgSplit, FlagSpec, split_args
@@ -140,9 +141,17 @@ class Assistant:
         """False for helper modes (``codex app-server``, ``opencode run``, ``claude -p``)."""
         return not args or args[0] not in self.not_interactive
 
-    def launcher(self, argv: list[str], index: int) -> str:
-        """The command to type on resume; a runtime's script path, else the tool token."""
-        return argv[index]
+    def launcher(self, argv: list[str], index: int, env: t.Mapping[str, str]) -> str:
+        """The command to type on resume: the tool token as launched, shortened to its bare
+        name when that name resolves to the same file on the assistant's own ``PATH``
+        (``node /usr/lib/node_modules/.bin/codex`` was typed as ``codex``)."""
+        token = argv[index]
+        name = basename(token)
+        if "/" in token and env.get("PATH"):
+            found = shutil.which(name, path=env["PATH"])
+            if found and os.path.realpath(found) == os.path.realpath(token):
+                return name
+        return token
 
     # -- session ids --------------------------------------------------------------------------
     def exact_evidence(self, found: Found, state_dir: pathlib.Path) -> t.Iterator[Evidence]:

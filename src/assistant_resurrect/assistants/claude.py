@@ -125,10 +125,11 @@ class Claude(Assistant):
         head = args[: args.index("--")] if "--" in args else args
         return super().is_interactive(args) and not {"-p", "--print"} & set(head)
 
-    def launcher(self, argv: list[str], index: int) -> str:
+    def launcher(self, argv: list[str], index: int, env: t.Mapping[str, str]) -> str:
         # versioned native binaries are replaced on update; the stable name is `claude`
-        return "claude" if self.is_executable(argv[index]) and "versions" in argv[index] else \
-            super().launcher(argv, index)
+        if self.is_executable(argv[index]) and "versions" in argv[index]:
+            return "claude"
+        return super().launcher(argv, index, env)
 
     def exact_evidence(self, found: Found, state_dir: pathlib.Path) -> t.Iterator[Evidence]:
         registry = config_dir(found.env, found.home()) / "sessions"
