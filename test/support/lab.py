@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import filecmp
 import json
 import os
@@ -186,8 +187,21 @@ class Lab:
         return path
 
     def kill_server(self) -> None:
+        """Kill the server and wait (10 s, then SIGKILL) for its panes' processes to exit, as
+        after a crash; only processes of this lab's panes are touched."""
+        procs = []
+        for pane in self.panes().values() if self.tmux("list-sessions", check=False) else []:
+            try:
+                root = psutil.Process(int(pane["pane_pid"]))
+                procs += [root, *root.children(recursive=True)]
+            except psutil.Error:
+                pass
         self.tmux("kill-server", check=False)
-        time.sleep(0.5)
+        _, alive = psutil.wait_procs(procs, timeout=10)
+        for proc in alive:
+            with contextlib.suppress(psutil.Error):
+                proc.kill()
+        psutil.wait_procs(alive, timeout=5)
 
     def resurrect_restore(self, wait: bool = True) -> None:
         """Recreate the layout of ``last`` (sessions, windows, panes, cwds), then fire
