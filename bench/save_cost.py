@@ -24,13 +24,13 @@ sys.path.insert(0, str(REPO / "test"))
 HOOKS = ("post-save-layout", "post-save-all", "post-restore-all")
 
 
-def timed(fn) -> float:  # noqa: ANN001
+def timed(fn) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
 
 
-def measure(lab, runs: int) -> tuple[float, float, float]:  # noqa: ANN001
+def measure(lab, runs: int) -> tuple[float, float, float]:
     save_file = lab.resurrect_save()
     (lab.resurrect_dir / "last").unlink()
     (lab.resurrect_dir / "last").symlink_to(save_file.name)
@@ -81,10 +81,10 @@ def main(runs: int) -> int:
                       "claude": f"claude --resume {claude_id}",
                       "codex": f"codex resume {codex_id}"}
             mine = [p for k, p in sorted(lab.panes().items()) if k[0] != "lab-init"]
-            for (tool, command), pane in zip(starts.items(), mine):
+            for (tool, command), pane in zip(starts.items(), mine, strict=False):
                 lab.wait_shell(pane["pane_id"])
                 lab.type(pane["pane_id"], command)
-                wait_for(lambda p=pane, t=tool: lab.argv_in_pane(p["pane_id"], t), 60)
+                wait_for(lambda p=pane, t=tool, lab=lab: lab.argv_in_pane(p["pane_id"], t), 60)
             ours, empty, restore = measure(lab, runs)
             print(f"{size:>5} {ours:>11.3f} {empty:>12.3f} {ours - empty:>9.3f} {restore:>13.3f}")
         finally:

@@ -62,7 +62,8 @@ def main(cli_bin: str) -> int:
             for tool in commands:
                 argv = lab.argv_in_pane(pane["pane_id"], tool)
                 if argv:
-                    print(f"   {key[0]}:{key[1]}.{key[2]} {' '.join(argv[1:] if 'node' in argv[0] else argv)}")
+                    shown = argv[1:] if "node" in argv[0] else argv
+                    print(f"   {key[0]}:{key[1]}.{key[2]} {' '.join(shown)}")
         ok = all(r["outcome"] == "resumed" for r in lab.restore_outcomes().values())
         print("\n" + ("all assistants resumed" if ok else "some assistants did not resume"))
         return 0 if ok else 1

@@ -4,17 +4,12 @@ exactly as resurrect does (``test/support/execute_hook.sh``)."""
 
 from __future__ import annotations
 
-import json
 import os
 import pathlib
-import signal
 import subprocess
 import sys
-import time
 import typing as t
-import uuid
 
-import psutil
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[1]

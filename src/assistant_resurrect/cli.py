@@ -272,28 +272,24 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_install(args: argparse.Namespace) -> int:
-    results, failed = [], False
-    steps = [install.uninstall_claude if args.no_claude else install.install_claude,
-             install.uninstall_opencode if args.no_opencode else install.install_opencode]
-    for step in steps:
-        try:
-            results.append(step())
-        except AssistantResurrectError as err:
-            results.append(f"error: {err}")
-            failed = True
-    print("\n".join(results))
-    return FAILED if failed else OK
+    claude = install.uninstall_claude if args.no_claude else install.install_claude
+    opencode = install.uninstall_opencode if args.no_opencode else install.install_opencode
+    return _run_steps([claude, opencode])
 
 
 def cmd_uninstall(args: argparse.Namespace) -> int:
-    results, failed = [], False
-    for step in (install.uninstall_claude, install.uninstall_opencode):
+    return _run_steps([install.uninstall_claude, install.uninstall_opencode])
+
+
+def _run_steps(steps: list[t.Callable[[], str]]) -> int:
+    """Run each install step, print what it did; one failing step does not stop the others."""
+    failed = False
+    for step in steps:
         try:
-            results.append(step())
+            print(step())
         except AssistantResurrectError as err:
-            results.append(f"error: {err}")
+            print(f"error: {err}")
             failed = True
-    print("\n".join(results))
     return FAILED if failed else OK
 
 

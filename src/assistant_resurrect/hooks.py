@@ -7,6 +7,7 @@ silently into the log, never into resurrect.
 
 from __future__ import annotations
 
+import contextlib
 import filecmp
 import logging
 import os
@@ -89,7 +90,7 @@ def post_save_all(tmux: Tmux) -> None:
 
 def post_restore_all() -> None:
     """Start the restore worker detached, so resurrect's spinner ends at once."""
-    subprocess.Popen(  # noqa: S603 - our own interpreter and module
+    subprocess.Popen(
         [sys.executable, "-m", "assistant_resurrect", "restore", "--execute", "--hook"],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True, close_fds=True, env=dict(os.environ),
@@ -99,10 +100,8 @@ def post_restore_all() -> None:
 def run_hook(name: str, args: list[str]) -> int:
     """Run one hook by resurrect's name for it; always returns 0."""
     logfile = "restore.log" if "restore" in name else "save.log"
-    try:
+    with contextlib.suppress(OSError):
         _log.log_to_file(paths.state_dir() / logfile)
-    except OSError:
-        pass
     try:
         if name == "post-save-layout" and args:
             post_save_layout(pathlib.Path(args[0]), Tmux())
@@ -112,6 +111,6 @@ def run_hook(name: str, args: list[str]) -> int:
             post_restore_all()
         else:
             log.warning("unknown hook %r with %d argument(s)", name, len(args))
-    except Exception:  # noqa: BLE001 - a hook must never break resurrect
+    except Exception:
         log.exception("hook %s failed", name)
     return 0

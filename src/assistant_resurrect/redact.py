@@ -26,8 +26,8 @@ def is_secret_name(name: str) -> bool:
 def is_credential_flag(flag: str) -> bool:
     """True for command-line flags that carry a credential (``--api-key``, ``--token=…``).
 
-    >>> is_credential_flag("--api-key"), is_credential_flag("--token-file"), is_credential_flag("-m")
-    (True, True, False)
+    >>> [is_credential_flag(f) for f in ("--api-key", "--token-file", "-m")]
+    [True, True, False]
     """
     name = flag.split("=", 1)[0]
     return name not in CREDENTIAL_FLAG_ALLOWED and bool(CREDENTIAL_FLAG.match(name))

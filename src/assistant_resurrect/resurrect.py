@@ -39,7 +39,7 @@ class SavedPane:
 
 
 def _strip_colon(field: str) -> str:
-    return field[1:] if field.startswith(":") else field
+    return field.removeprefix(":")
 
 
 def parse_pane_line(line: str) -> SavedPane | None:

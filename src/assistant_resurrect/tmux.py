@@ -69,7 +69,7 @@ def parse_pane_line(line: str) -> PaneRecord | None:
     parts = line.split(SEP)
     if len(parts) != len(PANE_FIELDS):
         return None
-    row = dict(zip(PANE_FIELDS, parts))
+    row = dict(zip(PANE_FIELDS, parts, strict=True))
     try:
         return PaneRecord(
             pane_id=row["pane_id"],

@@ -54,7 +54,7 @@ def test_every_option_we_name_exists_in_the_pinned_cli(tool: str, helps: dict[st
     text = helps[tool]
     assert len(text) > 500, f"{tool} --help printed almost nothing"
     missing = sorted(o for o in _long_options(ASSISTANTS[tool].flags) - HIDDEN[tool]
-                     if not re.search(rf"(^|[\s,]){re.escape(o)}([\s,=\[<]|$)", text, re.M))
+                     if not re.search(rf"(^|[\s,]){re.escape(o)}([\s,=\[<]|$)", text, re.MULTILINE))
     assert missing == []
 
 

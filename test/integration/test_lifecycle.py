@@ -3,10 +3,7 @@ save through resurrect's hooks, kill tmux, recreate the layout, restore, check e
 
 from __future__ import annotations
 
-import pathlib
-
 import pytest
-
 from support import fixtures
 from support.lab import Lab, wait_for
 
@@ -43,7 +40,7 @@ def test_all_five_assistants_come_back_in_their_sessions(lab: Lab) -> None:
     registry = lab.home / ".claude" / "sessions"
     wait_for(lambda: list(registry.glob("*.json")), 60, what="Claude's sessions registry")
     for tool, pane in panes.items():
-        wait_for(lambda: lab.argv_in_pane(pane, tool), 30, what=f"{tool} running")
+        wait_for(lambda p=pane, t=tool: lab.argv_in_pane(p, t), 30, what=f"{tool} running")
 
     save_file = lab.resurrect_save()
     sidecar = {p["tool"]: p for p in lab.sidecar()["panes"]}

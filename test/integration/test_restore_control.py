@@ -8,22 +8,10 @@ import shlex
 import subprocess
 
 import pytest
-
 from support import fixtures
 from support.lab import Lab, wait_for
 
 pytestmark = [pytest.mark.clis]
-
-
-def start_opencode(lab: Lab, session: str, name: str) -> tuple[str, str]:
-    cwd = lab.home / name
-    cwd.mkdir(exist_ok=True)
-    sid = fixtures.opencode_session(lab, cwd)
-    pane = lab.new_pane(session, cwd)
-    lab.wait_shell(pane)
-    lab.type(pane, f"opencode -s {sid}")
-    wait_for(lambda: lab.argv_in_pane(pane, "opencode"), 30, what="opencode")
-    return sid, pane
 
 
 def opencode_count(lab: Lab, pane: str) -> int:
@@ -33,7 +21,7 @@ def opencode_count(lab: Lab, pane: str) -> int:
 def test_empty_autosave_after_restart_keeps_the_good_snapshot_and_history_shows_it(lab: Lab
                                                                                    ) -> None:
     lab.load_plugin()
-    sid, pane = start_opencode(lab, "w", "a")
+    sid, pane = fixtures.start_opencode(lab, "w", "a")
     lab.resurrect_save("20260101T000000")
     lab.kill_server()  # tmux dies; it comes back with the same layout but no assistants
     lab.start_server()
@@ -58,7 +46,7 @@ def test_targets_prompt_mode_and_no_double_resume(lab: Lab) -> None:
     lab.load_plugin()
     ids = {}
     for session, name in (("one", "a"), ("one", "b"), ("two", "c")):
-        ids[name] = start_opencode(lab, session, name)[0]
+        ids[name] = fixtures.start_opencode(lab, session, name)[0]
     lab.resurrect_save()
     lab.kill_server()
     lab.start_server()
@@ -87,7 +75,7 @@ def test_targets_prompt_mode_and_no_double_resume(lab: Lab) -> None:
 
 def test_session_live_in_another_tmux_server_is_not_resumed_again(lab: Lab) -> None:
     lab.load_plugin()
-    sid, _ = start_opencode(lab, "w", "a")
+    sid, _ = fixtures.start_opencode(lab, "w", "a")
     lab.resurrect_save()
     lab.kill_server()
     lab.start_server()
@@ -100,7 +88,8 @@ def test_session_live_in_another_tmux_server_is_not_resumed_again(lab: Lab) -> N
         wait_for(lambda: any(f"-s {sid}" in line for line in subprocess.run(
             ["ps", "-eo", "args"], capture_output=True, text=True).stdout.splitlines()), 30)
         plan = json.loads(lab.cli("restore", "--json").stdout)["panes"]
-        assert plan[0]["state"] == "duplicate" and plan[0]["reason"].startswith("session is live in pid")
+        assert plan[0]["state"] == "duplicate"
+        assert plan[0]["reason"].startswith("session is live in pid")
     finally:
         subprocess.run(["tmux", "-L", other, "kill-server"], env=lab.env, check=False)
 
@@ -108,7 +97,7 @@ def test_session_live_in_another_tmux_server_is_not_resumed_again(lab: Lab) -> N
 def test_menu_lists_saved_assistants_and_its_item_resumes_one(lab: Lab) -> None:
     lab.load_plugin()
     assert "assistant_resurrect menu" in lab.tmux("list-keys", "-T", "prefix", "A")
-    sid, _ = start_opencode(lab, "w", "a")
+    sid, _ = fixtures.start_opencode(lab, "w", "a")
     lab.resurrect_save()
     lab.kill_server()
     lab.start_server()

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import pathlib
 
 import pytest
-
 from support import fixtures
 from support.lab import Lab, wait_for
 

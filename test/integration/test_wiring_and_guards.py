@@ -6,7 +6,6 @@ import json
 import shutil
 
 import pytest
-
 from support import fixtures
 from support.lab import Lab, wait_for
 
@@ -29,20 +28,9 @@ def test_plugin_chains_hooks_keeps_users_hook_and_is_idempotent(lab: Lab) -> Non
     assert record.read_text().split() == [str(save_file)]  # the user's hook got its argument
 
 
-def _opencode_pane(lab: Lab, session: str, name: str) -> tuple[str, str]:
-    cwd = lab.home / name
-    cwd.mkdir()
-    sid = fixtures.opencode_session(lab, cwd)
-    pane = lab.new_pane(session, cwd)
-    lab.wait_shell(pane)
-    lab.type(pane, f"opencode -s {sid}")
-    wait_for(lambda: lab.argv_in_pane(pane, "opencode"), 30, what="opencode")
-    return sid, pane
-
-
 def test_restore_guards_and_no_double_resume(lab: Lab) -> None:
     lab.load_plugin()
-    ids = {name: _opencode_pane(lab, "w", name)[0]
+    ids = {name: fixtures.start_opencode(lab, "w", name)[0]
            for name in ("ok", "busy", "gone dir", "gone session")}
     lab.resurrect_save()
     lab.kill_server()

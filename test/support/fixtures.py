@@ -11,8 +11,7 @@ import time
 import uuid
 
 from assistant_resurrect.assistants.claude import encode_project_dir
-
-from support.lab import FAKE_ANTHROPIC_KEY, Lab
+from support.lab import FAKE_ANTHROPIC_KEY, Lab, wait_for
 
 
 def claude_session(lab: Lab, cwd: pathlib.Path, text: str = "hello from the test") -> str:
@@ -136,3 +135,16 @@ def copilot_session(lab: Lab, cwd: pathlib.Path, text: str = "hello from the tes
     ]
     (state / "events.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
     return sid
+
+
+def start_opencode(lab: Lab, session: str, name: str) -> tuple[str, str]:
+    """A pane in tmux session ``session`` running the real OpenCode in ``~/<name>`` on a fresh
+    imported session; returns (session id, %pane_id)."""
+    cwd = lab.home / name
+    cwd.mkdir(exist_ok=True)
+    sid = opencode_session(lab, cwd)
+    pane = lab.new_pane(session, cwd)
+    lab.wait_shell(pane)
+    lab.type(pane, f"opencode -s {sid}")
+    wait_for(lambda: lab.argv_in_pane(pane, "opencode"), 30, what="opencode")
+    return sid, pane

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from assistant_resurrect import install, resurrect, snapshot
-from assistant_resurrect.exc import StateFileError, SnapshotNotFoundError
+from assistant_resurrect.exc import SnapshotNotFoundError, StateFileError
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 LINE = "pane\ts\t1\t1\t:*\t0\ttitle\t:/tmp/a\\ b\t1\tclaude\t:claude --resume x\n"

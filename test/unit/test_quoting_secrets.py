@@ -9,7 +9,7 @@ import pytest
 
 from assistant_resurrect import redact, shells
 from assistant_resurrect.assistants import ASSISTANTS
-from assistant_resurrect.procs import ProcInfo, ProcessTable
+from assistant_resurrect.procs import ProcessTable, ProcInfo
 from assistant_resurrect.save import build_record, detect
 from assistant_resurrect.tmux import PaneRecord
 

@@ -6,7 +6,6 @@ import os
 import pathlib
 
 import pytest
-
 from support import fixtures
 from support.lab import Lab, wait_for
 

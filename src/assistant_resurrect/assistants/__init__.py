@@ -9,6 +9,8 @@ from assistant_resurrect.assistants.copilot import Copilot
 from assistant_resurrect.assistants.gemini import Gemini
 from assistant_resurrect.assistants.opencode import OpenCode
 
-ASSISTANTS: dict[str, Assistant] = {a.name: a for a in (Claude(), Codex(), OpenCode(), Gemini(), Copilot())}
+ASSISTANTS: dict[str, Assistant] = {
+    a.name: a for a in (Claude(), Codex(), OpenCode(), Gemini(), Copilot())
+}
 
 __all__ = ["ASSISTANTS", "Assistant", "Confidence", "Evidence", "Found"]

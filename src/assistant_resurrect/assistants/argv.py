@@ -94,11 +94,15 @@ def split_args(args: list[str], spec: FlagSpec) -> ArgSplit:
     The first positional that is not a known subcommand is a prompt: it and everything after
     it are dropped, and if a restriction option stood among them the replay is refused.
 
-    >>> spec = FlagSpec(takes_value=frozenset({"--model"}), optional_value=frozenset({"--resume"}),
-    ...                 selectors=frozenset({"--resume"}), restrictions=frozenset({"--tools"}))
-    >>> s = split_args(["--model", "a b", "--resume", "X", "--api-key=k", "fix it", "--tools"], spec)
-    >>> s.kept, s.selector_values, s.refused
-    (['--model', 'a b'], {'--resume': 'X'}, 'restriction --tools came after a prompt; cannot replay it')
+    >>> spec = FlagSpec(takes_value=frozenset({"--model"}),
+    ...                 optional_value=frozenset({"--resume"}), selectors=frozenset({"--resume"}),
+    ...                 restrictions=frozenset({"--tools"}))
+    >>> s = split_args(["--model", "a b", "--resume", "X", "--api-key=k", "fix it", "--tools"],
+    ...                spec)
+    >>> s.kept, s.selector_values
+    (['--model', 'a b'], {'--resume': 'X'})
+    >>> s.refused
+    'restriction --tools came after a prompt; cannot replay it'
     """
     out = ArgSplit()
     i = 0

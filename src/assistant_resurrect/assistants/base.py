@@ -15,12 +15,14 @@ import re
 import shutil
 import typing as t
 
+from assistant_resurrect import _fs
+from assistant_resurrect.assistants import _store
 from assistant_resurrect.assistants.argv import ArgSplit, FlagSpec, split_args
 from assistant_resurrect.procs import ProcInfo, basename
 
 RUNTIMES = frozenset({"node", "nodejs", "bun", "deno"})
 SESSION_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:+=/-]{3,127}$")
-UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
 
 
 class Confidence(str, enum.Enum):
@@ -86,7 +88,7 @@ class Found:
 
     def home(self) -> pathlib.Path:
         """The user's home as the assistant saw it."""
-        return pathlib.Path(self.env.get("HOME") or os.path.expanduser("~"))
+        return home_of(self.env)
 
 
 class Assistant:
@@ -194,6 +196,31 @@ class Assistant:
     def effective_cwd(self, found: Found, fallback: str) -> str:
         """The directory the assistant works in (default: the process cwd)."""
         return found.proc.cwd or fallback
+
+
+def home_of(env: t.Mapping[str, str]) -> pathlib.Path:
+    """``$HOME`` from an environment (ours when it has none)."""
+    return pathlib.Path(env.get("HOME") or os.path.expanduser("~"))
+
+
+def tracker_evidence(found: Found, state_dir: pathlib.Path, tool: str, source: str
+                     ) -> t.Iterator[Evidence]:
+    """Our trackers' pid-keyed state files ``<state>/<tool>-<pid>.json`` (``session_id``),
+    for any process of the family; a file older than its process belongs to a reused pid."""
+    for proc in found.family:
+        path = state_dir / f"{tool}-{proc.pid}.json"
+        data = _fs.read_json_or_none(path)
+        if (isinstance(data, dict) and is_session_id(str(data.get("session_id", "")))
+                and newer_than(path, proc.create_time)):
+            yield Evidence(data["session_id"], source, Confidence.EXACT)
+
+
+def recent_rows(db: pathlib.Path, sql: str, found: Found, cwd: str, source: str
+                ) -> list[StoreCandidate]:
+    """Store rows ``(id, updated ms)`` for ``cwd`` updated since the process started; ``sql``
+    takes the directory and the start time in ms as its two parameters."""
+    rows = _store.query(db, sql, (cwd, int((found.proc.create_time - 2) * 1000)))
+    return [StoreCandidate(str(i), ms / 1000, source) for i, ms in rows]
 
 
 def is_session_id(value: str) -> bool:

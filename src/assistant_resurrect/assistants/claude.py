@@ -22,8 +22,10 @@ from assistant_resurrect.assistants.base import (
     Evidence,
     Found,
     StoreCandidate,
+    home_of,
     is_session_id,
     newer_than,
+    tracker_evidence,
 )
 from assistant_resurrect.procs import basename, clock_ticks_since_boot
 
@@ -139,11 +141,7 @@ class Claude(Assistant):
                 start = data.get("procStart")
                 if start is None or str(start) == str(clock_ticks_since_boot(proc.create_time)):
                     yield Evidence(data["sessionId"], "claude:sessions-registry", Confidence.EXACT)
-            hook_file = state_dir / f"claude-{proc.pid}.json"
-            data = _fs.read_json_or_none(hook_file)
-            if (isinstance(data, dict) and is_session_id(str(data.get("session_id", "")))
-                    and newer_than(hook_file, proc.create_time)):
-                yield Evidence(data["session_id"], "claude:session-start-hook", Confidence.EXACT)
+        yield from tracker_evidence(found, state_dir, self.name, "claude:session-start-hook")
 
     def argv_session(self, split: t.Any) -> str | None:
         if "--fork-session" in split.selector_values:
@@ -159,8 +157,7 @@ class Claude(Assistant):
         return out
 
     def session_exists(self, session_id: str, cwd: str, env: dict[str, str]) -> bool | None:
-        home = pathlib.Path(env.get("HOME") or pathlib.Path.home())
-        projects = config_dir(env, home) / "projects"
+        projects = config_dir(env, home_of(env)) / "projects"
         if not projects.is_dir():
             return False
         candidates = [projects / encode_project_dir(cwd) / f"{session_id}.jsonl"]

@@ -22,6 +22,8 @@ from assistant_resurrect.assistants.base import (
     Evidence,
     Found,
     StoreCandidate,
+    home_of,
+    recent_rows,
 )
 
 ROLLOUT_RE = re.compile(
@@ -103,16 +105,14 @@ class Codex(Assistant):
                     yield Evidence(match.group(1), "codex:open-rollout", Confidence.EXACT)
 
     def store_candidates(self, found: Found, cwd: str) -> list[StoreCandidate]:
-        rows = _store.query(
+        return recent_rows(
             state_db(found.env, found.home()),
             "SELECT id, updated_at_ms FROM threads WHERE archived = 0 AND cwd = ? "
             "AND updated_at_ms >= ? ORDER BY updated_at_ms DESC",
-            (cwd, int((found.proc.create_time - 2) * 1000)),
-        )
-        return [StoreCandidate(str(i), ms / 1000, "codex:state-threads") for i, ms in rows]
+            found, cwd, "codex:state-threads")
 
     def session_exists(self, session_id: str, cwd: str, env: dict[str, str]) -> bool | None:
-        home = pathlib.Path(env.get("HOME") or pathlib.Path.home())
+        home = home_of(env)
         rows = _store.query(state_db(env, home), "SELECT archived FROM threads WHERE id = ?",
                             (session_id,))
         if rows:

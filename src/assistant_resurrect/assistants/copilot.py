@@ -10,7 +10,14 @@ import pathlib
 import typing as t
 
 from assistant_resurrect.assistants.argv import FlagSpec
-from assistant_resurrect.assistants.base import Assistant, Confidence, Evidence, Found, is_session_id
+from assistant_resurrect.assistants.base import (
+    Assistant,
+    Confidence,
+    Evidence,
+    Found,
+    home_of,
+    is_session_id,
+)
 
 
 def copilot_home(env: t.Mapping[str, str], home: pathlib.Path) -> pathlib.Path:
@@ -71,7 +78,7 @@ class Copilot(Assistant):
                     yield Evidence(lock.parent.name, "copilot:inuse-lock", Confidence.EXACT)
 
     def session_exists(self, session_id: str, cwd: str, env: dict[str, str]) -> bool | None:
-        home = pathlib.Path(env.get("HOME") or pathlib.Path.home())
+        home = home_of(env)
         # a session dir without events (never used) is not resumable: "No session … matched"
         events = copilot_home(env, home) / "session-state" / session_id / "events.jsonl"
         return events.is_file() and events.stat().st_size > 0

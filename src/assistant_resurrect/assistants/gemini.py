@@ -14,7 +14,13 @@ import typing as t
 
 from assistant_resurrect import _fs
 from assistant_resurrect.assistants.argv import FlagSpec
-from assistant_resurrect.assistants.base import Assistant, Found, StoreCandidate, is_session_id
+from assistant_resurrect.assistants.base import (
+    Assistant,
+    Found,
+    StoreCandidate,
+    home_of,
+    is_session_id,
+)
 
 
 def gemini_dir(env: t.Mapping[str, str], home: pathlib.Path) -> pathlib.Path:
@@ -79,7 +85,7 @@ class Gemini(Assistant):
         return out
 
     def session_exists(self, session_id: str, cwd: str, env: dict[str, str]) -> bool | None:
-        home = pathlib.Path(env.get("HOME") or pathlib.Path.home())
+        home = home_of(env)
         root = gemini_dir(env, home)
         return any(chat_session_id(p) == session_id for p in project_chats(root, cwd))
 

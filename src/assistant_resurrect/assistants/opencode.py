@@ -13,22 +13,22 @@ import pathlib
 import re
 import typing as t
 
-from assistant_resurrect import _fs
 from assistant_resurrect.assistants import _store
 from assistant_resurrect.assistants.argv import FlagSpec
 from assistant_resurrect.assistants.base import (
     Assistant,
-    Confidence,
     Evidence,
     Found,
     StoreCandidate,
-    is_session_id,
-    newer_than,
+    home_of,
+    recent_rows,
+    tracker_evidence,
 )
 
 
 def database(env: t.Mapping[str, str], home: pathlib.Path) -> pathlib.Path:
-    """``$OPENCODE_DB`` (absolute or relative to the data dir) or ``<data>/opencode/opencode.db``."""
+    """``$OPENCODE_DB`` (absolute, or relative to the data dir), else
+    ``<data>/opencode/opencode.db``."""
     data_dir = pathlib.Path(env.get("XDG_DATA_HOME") or home / ".local" / "share") / "opencode"
     override = env.get("OPENCODE_DB")
     return data_dir / override if override else data_dir / "opencode.db"
@@ -57,25 +57,17 @@ class OpenCode(Assistant):
     )
 
     def exact_evidence(self, found: Found, state_dir: pathlib.Path) -> t.Iterator[Evidence]:
-        for proc in found.family:
-            path = state_dir / f"opencode-{proc.pid}.json"
-            data = _fs.read_json_or_none(path)
-            if (isinstance(data, dict) and is_session_id(str(data.get("session_id", "")))
-                    and newer_than(path, proc.create_time)):
-                yield Evidence(data["session_id"], "opencode:tracker-plugin", Confidence.EXACT)
+        return tracker_evidence(found, state_dir, self.name, "opencode:tracker-plugin")
 
     def store_candidates(self, found: Found, cwd: str) -> list[StoreCandidate]:
-        rows = _store.query(
+        return recent_rows(
             database(found.env, found.home()),
             "SELECT id, time_updated FROM session WHERE directory = ? AND parent_id IS NULL "
             "AND time_archived IS NULL AND time_updated >= ? ORDER BY time_updated DESC",
-            (cwd, int((found.proc.create_time - 2) * 1000)),
-        )
-        return [StoreCandidate(str(i), ms / 1000, "opencode:db-sessions") for i, ms in rows]
+            found, cwd, "opencode:db-sessions")
 
     def session_exists(self, session_id: str, cwd: str, env: dict[str, str]) -> bool | None:
-        home = pathlib.Path(env.get("HOME") or pathlib.Path.home())
-        db = database(env, home)
+        db = database(env, home_of(env))
         if not db.is_file():
             return False
         rows = _store.query(db, "SELECT time_archived FROM session WHERE id = ?", (session_id,))
