@@ -84,6 +84,7 @@ install_trackers() {
 	venv_is_ready || [ -n "$(get_tmux_option "$python_option" "")" ] || return 0
 	[ "$(get_tmux_option "$claude_option" on)" = off ] && flags+=(--no-claude)
 	[ "$(get_tmux_option "$opencode_option" on)" = off ] && flags+=(--no-opencode)
+	mkdir -p -m 0700 "$(state_dir)"
 	(PYTHONPATH="$CURRENT_DIR/src" "$python" -m assistant_resurrect install-hooks "${flags[@]}" \
 		>>"$(state_dir)/plugin.log" 2>&1 </dev/null &)
 }

@@ -10,6 +10,7 @@ const stateDir =
   path.join(os.homedir(), ".local", "state", "tmux-assistant-resurrect");
 const stateFile = path.join(stateDir, `opencode-${process.pid}.json`);
 const subagentSessions = new Set();
+const FRESH_MS = 10_000;
 
 function record(sessionID, directory, eventType) {
   try {
@@ -24,14 +25,18 @@ function record(sessionID, directory, eventType) {
   }
 }
 
+// The session the pane shows is the one the person acts in: a new top-level session, or the
+// session of a message they have just sent. Status, retry and title events, and updates of
+// older messages, also come from sessions still busy in the background: ignored.
 function sessionOf(event) {
   const props = event?.properties ?? {};
   const info = props.info ?? {};
-  if (event.type.startsWith("session.")) {
+  if (event.type === "session.created") {
     if (info.parentID) subagentSessions.add(info.id);
-    return info.parentID ? null : info.id ?? props.sessionID;
+    return info.parentID ? null : info.id;
   }
-  if (event.type.startsWith("message.")) return info.sessionID ?? props.sessionID;
+  const justSent = Date.now() - (info.time?.created ?? 0) < FRESH_MS;
+  if (event.type === "message.updated" && info.role === "user" && justSent) return info.sessionID;
   return null;
 }
 

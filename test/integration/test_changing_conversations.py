@@ -40,3 +40,31 @@ def test_claude_clear_moves_the_saved_id_to_the_new_conversation(lab: Lab) -> No
     assert status[0]["command"].endswith(f"--resume {new_id}")
     lab.resurrect_save()
     assert lab.sidecar()["panes"][0]["session_id"] == new_id
+
+
+def test_opencode_tracker_plugin_and_new_session_inside_the_tui(lab: Lab) -> None:
+    lab.load_plugin()
+    link = lab.home / ".config/opencode/plugins/tmux-assistant-resurrect.js"
+    wait_for(link.is_symlink, 30, what="the tracker link installed by plugin.tmux")
+    sid, pane = fixtures.start_opencode(lab, "w", "a")
+    wait_for(lambda: "ctrl+p" in lab.capture(pane), 30, what="opencode's TUI")
+    lab.type(pane, "hello there")  # offline: the message is stored, the API call fails
+    state = wait_for(lambda: next(iter(lab.state_dir.glob("opencode-*.json")), None), 30,
+                     what="the tracker's state file")
+    wait_for(lambda: json.loads(state.read_text())["session_id"] == sid, 30,
+             what="the tracker to name the opened session")
+    status = json.loads(lab.cli("status", "--json").stdout)["panes"][0]
+    assert (status["session_id"], status["session_source"]) == (sid, "opencode:tracker-plugin")
+
+    lab.tmux("send-keys", "-t", pane, "-l", "/new")
+    wait_for(lambda: "/new" in lab.capture(pane), 10, what="/new typed")
+    lab.tmux("send-keys", "-t", pane, "Enter")
+    wait_for(lambda: "Cannot connect" not in lab.capture(pane), 15, what="a new session screen")
+    lab.type(pane, "a second conversation")
+    new_id = wait_for(lambda: (json.loads(state.read_text())["session_id"]
+                               if json.loads(state.read_text())["session_id"] != sid else None),
+                      30, what="the tracker to follow /new")
+    status = json.loads(lab.cli("status", "--json").stdout)["panes"][0]
+    assert (status["session_id"], status["session_source"]) == (new_id,
+                                                                 "opencode:tracker-plugin")
+    assert status["command"].endswith(f"-s {new_id}")

@@ -21,6 +21,9 @@ def test_identical_save_is_deduplicated_and_snapshot_follows(lab: Lab) -> None:
     lab.wait_shell(pane)
     lab.type(pane, f"opencode -s {sid}")
     wait_for(lambda: lab.argv_in_pane(pane, "opencode"), 30, what="opencode")
+    # OpenCode retitles its pane once its TUI is up; the title is part of the layout
+    wait_for(lambda: lab.tmux("display-message", "-p", "-t", pane, "#{pane_title}").startswith(
+        ("OpenCode", "OC |")), 30, what="OpenCode's pane title")
     first = lab.resurrect_save("20260101T000000")
     (lab.state_dir / f"opencode-{lab.argv_pid(pane, 'opencode')}.json").write_text(
         json.dumps({"session_id": "ses_switchedinthetui"}))  # the TUI switched sessions
