@@ -38,12 +38,14 @@ def claude_session(lab: Lab, cwd: pathlib.Path, text: str = "hello from the test
     return sid
 
 
-def codex_home(lab: Lab) -> pathlib.Path:
-    """Logged in with a fake key, daemon off (one shared daemon per HOME costs 400 MB)."""
+def codex_home(lab: Lab, daemon: bool = False) -> pathlib.Path:
+    """Logged in with a fake key; Codex's shared app-server daemon off unless ``daemon``
+    (each CODEX_HOME that starts one gets a 400 MB copy of Codex)."""
     home = lab.home / ".codex"
     if not (home / "auth.json").exists():
         home.mkdir(parents=True, exist_ok=True)
-        (home / "config.toml").write_text("[features]\ndaemon_auto_start = false\n")
+        if not daemon:
+            (home / "config.toml").write_text("[features]\ndaemon_auto_start = false\n")
         subprocess.run([str(lab.cli_bin / "codex"), "login", "--with-api-key"],
                        input="sk-fake-test", text=True, env=lab.env, capture_output=True,
                        check=True, timeout=60)
@@ -51,9 +53,9 @@ def codex_home(lab: Lab) -> pathlib.Path:
     return home
 
 
-def codex_session(lab: Lab, cwd: pathlib.Path) -> str:
+def codex_session(lab: Lab, cwd: pathlib.Path, daemon: bool = False) -> str:
     """A trusted project and a rollout whose first line is ``session_meta``; returns its id."""
-    home = codex_home(lab)
+    home = codex_home(lab, daemon)
     with (home / "config.toml").open("a") as fh:
         fh.write(f'\n[projects."{cwd}"]\ntrust_level = "trusted"\n')
     sid = str(uuid.uuid4())

@@ -197,6 +197,7 @@ class Lab:
             except psutil.Error:
                 pass
         self.tmux("kill-server", check=False)
+        procs = [p for p in procs if not _outlives_tmux_by_design(p)]
         _, alive = psutil.wait_procs(procs, timeout=10)
         for proc in alive:
             with contextlib.suppress(psutil.Error):
@@ -257,6 +258,14 @@ class Lab:
                 data = _read_json(codex_home / "app-server-daemon" / name)
                 if isinstance(data, dict) and isinstance(data.get("pid"), int):
                     _kill_if_ours(data["pid"], self.home)
+
+
+def _outlives_tmux_by_design(proc: psutil.Process) -> bool:
+    """Codex's shared app-server daemon survives tmux on purpose (teardown kills it)."""
+    try:
+        return proc.cmdline()[1:2] == ["app-server"]
+    except psutil.Error:
+        return False
 
 
 def _read_json(path: pathlib.Path) -> t.Any:
