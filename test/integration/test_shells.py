@@ -1,0 +1,47 @@
+"""Resume commands typed into fish, zsh and tcsh panes, with a hostile directory name and a
+captured environment value, reach the assistant intact."""
+
+from __future__ import annotations
+
+import shlex
+
+import psutil
+import pytest
+
+from support import fixtures
+from support.lab import Lab, wait_for
+
+pytestmark = [pytest.mark.clis]
+HOSTILE = "it's a \"dir\" [1m] $x !y"
+ENV_VALUE = "a b 'c' \"d\" $e !f"
+
+
+@pytest.mark.parametrize("shell", ["fish", "zsh", "tcsh"])
+def test_restore_into_each_shell(lab: Lab, shell: str) -> None:
+    lab.load_plugin()
+    lab.tmux("set-option", "-g", "@assistant-resurrect-capture-env", "MY_FLAVOUR")
+    cwd = lab.home / HOSTILE
+    cwd.mkdir()
+    sid = fixtures.opencode_session(lab, cwd)
+    pane = lab.new_pane("s", cwd)
+    lab.wait_shell(pane)
+    lab.type(pane, f"MY_FLAVOUR={shlex.quote(ENV_VALUE)} opencode -s {sid}")
+    wait_for(lambda: lab.argv_in_pane(pane, "opencode"), 30, what="opencode")
+    lab.resurrect_save()
+    assert lab.sidecar()["panes"][0]["env"] == {"MY_FLAVOUR": ENV_VALUE}
+
+    lab.kill_server()
+    lab.start_server()
+    lab.resurrect_restore(wait=False)  # layout only: the hook is not wired in this server
+    restored = lab.panes()[("s", 0, 0)]["pane_id"]
+    start = {"fish": "exec fish --no-config", "zsh": "exec zsh -f", "tcsh": "exec tcsh -f"}
+    lab.type(restored, start[shell])
+    wait_for(lambda: lab.tmux("display-message", "-p", "-t", restored,
+                              "#{pane_current_command}").strip() == shell, 15, what=shell)
+    lab.cli("restore", "--execute")
+
+    argv = wait_for(lambda: lab.argv_in_pane(restored, "opencode"), 30, what="opencode back")
+    assert argv[-2:] == ["-s", sid]
+    proc = next(p for p in lab.pane_tree(restored) if p.name() == "opencode")
+    assert psutil.Process(proc.pid).cwd() == str(cwd)
+    assert psutil.Process(proc.pid).environ()["MY_FLAVOUR"] == ENV_VALUE
