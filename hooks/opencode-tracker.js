@@ -10,7 +10,7 @@ const stateDir =
   path.join(os.homedir(), ".local", "state", "tmux-assistant-resurrect");
 const stateFile = path.join(stateDir, `opencode-${process.pid}.json`);
 const subagentSessions = new Set();
-const FRESH_MS = 10_000;
+const seenMessages = new Set();
 
 function record(sessionID, directory, eventType) {
   try {
@@ -26,8 +26,8 @@ function record(sessionID, directory, eventType) {
 }
 
 // The session the pane shows is the one the person acts in: a new top-level session, or the
-// session of a message they have just sent. Status, retry and title events, and updates of
-// older messages, also come from sessions still busy in the background: ignored.
+// session of a message they have just sent (its first event). Status, retry and title events,
+// and later updates of a message, also come from sessions busy in the background: ignored.
 function sessionOf(event) {
   const props = event?.properties ?? {};
   const info = props.info ?? {};
@@ -35,8 +35,10 @@ function sessionOf(event) {
     if (info.parentID) subagentSessions.add(info.id);
     return info.parentID ? null : info.id;
   }
-  const justSent = Date.now() - (info.time?.created ?? 0) < FRESH_MS;
-  if (event.type === "message.updated" && info.role === "user" && justSent) return info.sessionID;
+  if (event.type === "message.updated" && info.role === "user" && !seenMessages.has(info.id)) {
+    seenMessages.add(info.id);
+    return info.sessionID;
+  }
   return null;
 }
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import psutil
 import pytest
-
 from support import fixtures
 from support.lab import Lab, wait_for
 

@@ -6,7 +6,6 @@ import json
 import subprocess
 
 import pytest
-
 from support.lab import REPO, Lab, wait_for
 
 pytestmark = [pytest.mark.slow]

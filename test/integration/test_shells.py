@@ -7,7 +7,6 @@ import shlex
 
 import psutil
 import pytest
-
 from support import fixtures
 from support.lab import Lab, wait_for
 
