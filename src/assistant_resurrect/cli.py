@@ -66,20 +66,36 @@ def cmd_save(args: argparse.Namespace) -> int:
     return OK
 
 
-def _select(records: list[snapshot.PaneSession], args: argparse.Namespace
+def _select(records: list[snapshot.PaneSession], args: argparse.Namespace, tmux: Tmux
             ) -> list[snapshot.PaneSession]:
-    def keep(rec: snapshot.PaneSession) -> bool:
-        if args.session and rec.session_name != args.session:
-            return False
-        if args.window:
-            name, _, win = args.window.rpartition(":")
-            if (rec.session_name, str(rec.window_index)) != (name, win):
-                return False
-        return not (args.pane and args.pane.startswith("%") is False and rec.label != args.pane)
-    chosen = [r for r in records if keep(r)]
+    """The records the targets name. ``--pane %id`` is a live pane (its address is looked
+    up); ``--pane s:w.p`` and ``--window s:w`` are split from the right, so session names
+    may hold ``:`` and ``.``."""
+    address = None
     if args.pane and args.pane.startswith("%"):
-        chosen = [r for r in chosen if r.pane_id == args.pane]
-    return chosen
+        live = next((p for p in tmux.list_panes() if p.pane_id == args.pane), None)
+        if live is None:
+            raise AssistantResurrectError(f"no pane {args.pane} in this tmux server")
+        address = live.address
+    elif args.pane:
+        name, _, rest = args.pane.rpartition(":")
+        win, _, idx = rest.partition(".")
+        address = (name, _int(win), _int(idx))
+    window = None
+    if args.window:
+        name, _, win = args.window.rpartition(":")
+        window = (name, _int(win))
+    return [r for r in records
+            if (not args.session or r.session_name == args.session)
+            and (window is None or (r.session_name, r.window_index) == window)
+            and (address is None or r.address == address)]
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise AssistantResurrectError(f"not a window or pane index: {text!r}") from None
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
@@ -95,7 +111,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         snap = snapshot.load(path if path.is_file() else snapshot.store_dir(rdir) / path.name)
     else:
         snap = snapshot.for_save_file(rdir, resurrect.last_save_file(rdir))
-    records = _select(snap.panes, args)
+    records = _select(snap.panes, args, tmux)
     if args.entry is not None:
         records = snap.panes[args.entry : args.entry + 1]
     with snapshot.locked(rdir, timeout=60):

@@ -55,8 +55,15 @@ def test_targets_prompt_mode_and_no_double_resume(lab: Lab) -> None:
 
     window = json.loads(lab.cli("restore", "--json", "--window", "one:1").stdout)["panes"]
     assert [p["session_id"] for p in window] == [ids["b"]]
-    lab.cli("restore", "--execute", "--pane", "one:1.0")
+    lab.cli("restore", "--execute", "--pane", panes[("one", 1, 0)]["pane_id"])
     assert opencode_count(lab, panes[("one", 1, 0)]["pane_id"]) == 1
+    assert opencode_count(lab, panes[("one", 0, 0)]["pane_id"]) == 0
+    spare = lab.new_pane("spare", lab.home)
+    lab.wait_shell(spare)
+    moved = json.loads(lab.cli("restore", "--execute", "--json", "--pane", "one:0.0",
+                               "--into", spare).stdout)["panes"]
+    assert [(p["pane_id"], p["session_id"], p["outcome"]) for p in moved] == [
+        (spare, ids["a"], "resumed")]
     assert opencode_count(lab, panes[("one", 0, 0)]["pane_id"]) == 0
 
     lab.tmux("set-option", "-g", "@assistant-resurrect-restore-mode", "prompt")
@@ -69,8 +76,8 @@ def test_targets_prompt_mode_and_no_double_resume(lab: Lab) -> None:
     for _ in range(2):  # pressed twice: the second run resumes nothing
         rows = json.loads(lab.cli("restore", "--execute", "--json", "--session", "one").stdout)
     assert {p["pane"]: p["state"] for p in rows["panes"]} == {
-        "one:0.0": "already-running", "one:1.0": "already-running"}
-    assert [opencode_count(lab, panes[("one", i, 0)]["pane_id"]) for i in (0, 1)] == [1, 1]
+        "one:0.0": "duplicate", "one:1.0": "already-running"}  # a is live in the spare pane
+    assert [opencode_count(lab, panes[("one", i, 0)]["pane_id"]) for i in (0, 1)] == [0, 1]
 
 
 def test_session_live_in_another_tmux_server_is_not_resumed_again(lab: Lab) -> None:

@@ -204,9 +204,10 @@ class Lab:
                 proc.kill()
         psutil.wait_procs(alive, timeout=5)
 
-    def resurrect_restore(self, wait: bool = True) -> None:
+    def resurrect_restore(self, wait: bool = True) -> float:
         """Recreate the layout of ``last`` (sessions, windows, panes, cwds), then fire
-        post-restore-all; with ``wait``, block until our detached worker finished."""
+        post-restore-all; with ``wait``, block until our detached worker finished. Returns the
+        seconds the hook itself took (what resurrect waits for)."""
         target = self.resurrect_dir / os.readlink(self.resurrect_dir / "last")
         for line in target.read_text().splitlines():
             fields = line.split("\t")
@@ -229,9 +230,12 @@ class Lab:
             assert (session, int(window), pane) in self.panes()
         outcomes = self.state_dir / "last-restore.json"
         outcomes.unlink(missing_ok=True)
+        started = time.monotonic()
         self.hook("post-restore-all")
+        took = time.monotonic() - started
         if wait:
             wait_for(outcomes.exists, 120, 0.5, "the restore worker to finish")
+        return took
 
     def restore_outcomes(self) -> dict[str, dict[str, t.Any]]:
         data = json.loads((self.state_dir / "last-restore.json").read_text())
