@@ -2,7 +2,9 @@
 # tmux-assistant-resurrect: TPM entry. Wires our lines into tmux-resurrect's hooks (keeping
 # whatever was there), and installs the assistant-side trackers. Prints nothing.
 CURRENT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=scripts/variables.sh
 source "$CURRENT_DIR/scripts/variables.sh"
+# shellcheck source=scripts/helpers.sh
 source "$CURRENT_DIR/scripts/helpers.sh"
 
 venv_is_ready() {
@@ -84,7 +86,7 @@ install_trackers() {
 	venv_is_ready || [ -n "$(get_tmux_option "$python_option" "")" ] || return 0
 	[ "$(get_tmux_option "$claude_option" on)" = off ] && flags+=(--no-claude)
 	[ "$(get_tmux_option "$opencode_option" on)" = off ] && flags+=(--no-opencode)
-	mkdir -p -m 0700 "$(state_dir)"
+	ensure_state_dir
 	(PYTHONPATH="$CURRENT_DIR/src" "$python" -m assistant_resurrect install-hooks "${flags[@]}" \
 		>>"$(state_dir)/plugin.log" 2>&1 </dev/null &)
 }

@@ -4,6 +4,7 @@
 set -u
 CURRENT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PLUGIN_DIR="$(dirname "$CURRENT_DIR")"
+# shellcheck source=scripts/helpers.sh
 source "$CURRENT_DIR/helpers.sh"
 
 fail() {
@@ -24,5 +25,5 @@ main() {
 	"$PLUGIN_DIR/plugin.tmux"
 }
 
-mkdir -p -m 0700 "$(state_dir)"
+ensure_state_dir
 main >>"$(state_dir)/bootstrap.log" 2>&1 </dev/null

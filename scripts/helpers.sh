@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Small helpers shared by plugin.tmux and scripts/*.sh. They print only the value they compute.
 
 get_tmux_option() {
@@ -14,10 +15,15 @@ state_dir() {
 	printf '%s' "${ASSISTANT_RESURRECT_STATE_DIR:-$HOME/.local/state/tmux-assistant-resurrect}"
 }
 
+# Create our state dir, private (0700) itself; its parents get the usual mode.
+ensure_state_dir() {
+	mkdir -p "$(state_dir)" && chmod 0700 "$(state_dir)"
+}
+
 log_line() {
 	local dir
 	dir="$(state_dir)"
-	mkdir -p -m 0700 "$dir" 2>/dev/null || return 0
+	ensure_state_dir 2>/dev/null || return 0
 	printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >>"$dir/plugin.log" 2>/dev/null
 	chmod 0600 "$dir/plugin.log" 2>/dev/null
 	return 0
@@ -28,7 +34,9 @@ find_python() {
 	local candidate
 	for candidate in "$(command -v python3 2>/dev/null)" /opt/homebrew/bin/python3 \
 		/usr/local/bin/python3 /usr/bin/python3 /run/current-system/sw/bin/python3; do
-		[ -n "$candidate" ] && [ -x "$candidate" ] || continue
+		if [ -z "$candidate" ] || [ ! -x "$candidate" ]; then
+			continue
+		fi
 		if "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
 			printf '%s' "$candidate"
 			return 0

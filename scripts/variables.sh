@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # data only: read by the scripts that source it
 # Option names and defaults (data only).
 python_option="@assistant-resurrect-python"
 claude_option="@assistant-resurrect-claude"          # on | off

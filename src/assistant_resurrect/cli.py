@@ -236,7 +236,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     tmux = _tmux(args)
     rdir = _resurrect_dir(tmux, Options.read(tmux))
     last = resurrect.last_save_file(rdir)
-    items = []
+    items: list[dict[str, t.Any]] = []
     for path in snapshot.list_snapshots(rdir):
         try:
             snap = snapshot.load(path)
@@ -255,9 +255,10 @@ def cmd_history(args: argparse.Namespace) -> int:
         print(json.dumps({"resurrect_dir": str(rdir), "snapshots": items}, indent=2))
         return OK
     for it in items:
-        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(it["created_at"]))
-        tools = ", ".join(f"{k} {v}" for k, v in sorted(it["tools"].items())) or "no assistants"
-        print(f"{'*' if it['last'] else ' '} {when}  {it['snapshot']}  {tools}")
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(it["created_at"])))
+        counts = t.cast(dict[str, int], it["tools"])
+        shown = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "no assistants"
+        print(f"{'*' if it['last'] else ' '} {when}  {it['snapshot']}  {shown}")
     return OK
 
 

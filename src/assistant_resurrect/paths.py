@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import pathlib
+import typing as t
 
 STATE_DIR_ENV = "ASSISTANT_RESURRECT_STATE_DIR"
 
 
-def state_dir(env: dict[str, str] | None = None) -> pathlib.Path:
+def state_dir(env: t.Mapping[str, str] | None = None) -> pathlib.Path:
     """Hook state files and logs: ``$ASSISTANT_RESURRECT_STATE_DIR`` or
     ``$HOME/.local/state/tmux-assistant-resurrect``.
 
@@ -16,11 +17,11 @@ def state_dir(env: dict[str, str] | None = None) -> pathlib.Path:
     assistant's hook, with the assistant's environment) and the reader (a resurrect hook, with
     the tmux server's environment) must agree; the installed hooks also pass it explicitly.
     """
-    env = os.environ if env is None else env
-    override = env.get(STATE_DIR_ENV)
+    environ = os.environ if env is None else env
+    override = environ.get(STATE_DIR_ENV)
     if override:
         return pathlib.Path(override)
-    home = env.get("HOME") or str(pathlib.Path.home())
+    home = environ.get("HOME") or str(pathlib.Path.home())
     return pathlib.Path(home, ".local", "state", "tmux-assistant-resurrect")
 
 

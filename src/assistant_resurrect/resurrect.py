@@ -11,6 +11,7 @@ import dataclasses
 import os
 import pathlib
 import re
+import typing as t
 
 from assistant_resurrect import _fs
 
@@ -105,22 +106,22 @@ def expand_dir_option(value: str, home: str, hostname: str | None = None) -> str
     return value.replace("$HOME", home).replace("$HOSTNAME", host).replace("~", home)
 
 
-def default_dir(env: dict[str, str] | None = None) -> pathlib.Path:
+def default_dir(env: t.Mapping[str, str] | None = None) -> pathlib.Path:
     """Resurrect's save directory when ``@resurrect-dir`` is unset (never created here)."""
-    env = os.environ if env is None else env
-    home = env.get("HOME", str(pathlib.Path.home()))
+    environ = os.environ if env is None else env
+    home = environ.get("HOME", str(pathlib.Path.home()))
     legacy = pathlib.Path(home, ".tmux", "resurrect")
     if legacy.is_dir():
         return legacy
-    data = env.get("XDG_DATA_HOME") or os.path.join(home, ".local", "share")
+    data = environ.get("XDG_DATA_HOME") or os.path.join(home, ".local", "share")
     return pathlib.Path(data, "tmux", "resurrect")
 
 
-def resolve_dir(dir_option: str, env: dict[str, str] | None = None) -> pathlib.Path:
+def resolve_dir(dir_option: str, env: t.Mapping[str, str] | None = None) -> pathlib.Path:
     """The directory resurrect saves into, given the value of ``@resurrect-dir`` ('' if unset)."""
-    env = os.environ if env is None else env
+    environ = os.environ if env is None else env
     if dir_option:
-        home = env.get("HOME", str(pathlib.Path.home()))
+        home = environ.get("HOME", str(pathlib.Path.home()))
         return pathlib.Path(expand_dir_option(dir_option, home))
     return default_dir(env)
 

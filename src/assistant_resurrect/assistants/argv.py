@@ -110,8 +110,8 @@ def split_args(args: list[str], spec: FlagSpec) -> ArgSplit:
     while i < len(args):
         token = args[i]
         if token == "--" or not token.startswith("-") or token == "-":
-            sub = token if not seen_positional else None
-            if sub in spec.subcommands:
+            if not seen_positional and token in spec.subcommands:
+                sub = token
                 seen_positional = True
                 takes_id = spec.subcommands[sub]
                 nxt = args[i + 1] if i + 1 < len(args) else None

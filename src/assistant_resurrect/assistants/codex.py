@@ -116,7 +116,7 @@ class Codex(Assistant):
         rows = _store.query(state_db(env, home), "SELECT archived FROM threads WHERE id = ?",
                             (session_id,))
         if rows:
-            return rows[0][0] == 0
+            return bool(rows[0][0] == 0)
         sessions = codex_home(env, home) / "sessions"
         return any(sessions.glob(f"*/*/*/rollout-*-{session_id}.jsonl"))
 
