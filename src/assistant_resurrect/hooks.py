@@ -54,7 +54,7 @@ def post_save_layout(save_file: pathlib.Path, tmux: Tmux) -> None:
             log.info("blanked %d assistant command(s) in %s", blanked, save_file.name)
         last = resurrect.last_save_file(resurrect_dir)
         same = last is not None and last != save_file and filecmp.cmp(save_file, last, False)
-        _bind(resurrect_dir, snap, t.cast(pathlib.Path, last) if same else save_file)
+        _bind(resurrect_dir, snap, t.cast(pathlib.Path, last) if same else save_file, opts)
     bound_flag().touch()
 
 
@@ -63,7 +63,8 @@ def bound_flag() -> pathlib.Path:
     return _fs.ensure_private_dir(paths.state_dir()) / BOUND_FLAG
 
 
-def _bind(resurrect_dir: pathlib.Path, snap: snapshot.Snapshot, save_file: pathlib.Path) -> None:
+def _bind(resurrect_dir: pathlib.Path, snap: snapshot.Snapshot, save_file: pathlib.Path,
+          opts: Options) -> None:
     snap.resurrect_file = save_file.name
     target = snapshot.sidecar_path(resurrect_dir, save_file.name)
     archived = snapshot.archive_if_better(target, snap)
@@ -71,7 +72,7 @@ def _bind(resurrect_dir: pathlib.Path, snap: snapshot.Snapshot, save_file: pathl
         log.warning("kept the previous snapshot as %s: it resumes more panes than this save",
                     archived.name)
     written = snapshot.write(target, snap)
-    removed = snapshot.prune(resurrect_dir)
+    removed = snapshot.purge(resurrect_dir, opts.keep_days * 86400 or None)
     log.info("%s %d assistant pane(s) in %s (pruned %d)", "saved" if written else "unchanged:",
              len(snap.panes), target.name, len(removed))
 
@@ -85,7 +86,7 @@ def post_save_all(tmux: Tmux) -> None:
         log.warning("no resurrect save file behind %s/last; nothing to pair", resurrect_dir)
         return
     with snapshot.locked(resurrect_dir):
-        _bind(resurrect_dir, _snapshot_now(tmux)[1], last)
+        _bind(resurrect_dir, _snapshot_now(tmux)[1], last, opts)
 
 
 def post_restore_all() -> None:

@@ -35,6 +35,9 @@ class Options:
         How long a resumed assistant must stay alive to count (``verify-seconds``, 3).
     max_parallel
         Assistants started before waiting for them to come up (``max-parallel``, 4).
+    keep_days
+        Also drop snapshots older than this many days after each save (``keep-days``; 0, the
+        default, keeps them as long as resurrect keeps their save files).
     resurrect_dir
         The raw ``@resurrect-dir`` value.
     """
@@ -48,6 +51,7 @@ class Options:
     stagger: float = 0.5
     verify_seconds: float = 3.0
     max_parallel: int = 4
+    keep_days: float = 0.0
     resurrect_dir: str = ""
 
     @classmethod
@@ -89,6 +93,7 @@ class Options:
             stagger=number("stagger", 0.5),
             verify_seconds=number("verify-seconds", 3.0),
             max_parallel=int(number("max-parallel", 4)),
+            keep_days=number("keep-days", 0.0),
             resurrect_dir=raw.get("@resurrect-dir", ""),
         )
 

@@ -309,7 +309,3 @@ def purge(resurrect_dir: pathlib.Path, older_than: float | None = None,
             removed.append(path)
     return removed
 
-
-def prune(resurrect_dir: pathlib.Path) -> list[pathlib.Path]:
-    """After each save: drop snapshots whose save file resurrect has deleted."""
-    return purge(resurrect_dir)

@@ -50,12 +50,15 @@ def test_empty_autosave_never_displaces_the_last_good_snapshot(tmp_path: pathlib
     _snap(tmp_path, "20260101T001500", [])
     chosen = snapshot.for_save_file(tmp_path, tmp_path / "tmux_resurrect_20260101T001500.txt")
     assert [p.session_id for p in chosen.panes] == ["abcd-1"]
-    path = snapshot.sidecar_path(tmp_path, "x_20260101T000000.txt")
-    assert stat.S_IMODE(os.stat(chosen.path or path).st_mode) == 0o600
+    assert chosen.path is not None
+    assert stat.S_IMODE(os.stat(chosen.path).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(snapshot.store_dir(tmp_path)).st_mode) == 0o700
     (tmp_path / "tmux_resurrect_20260101T000000.txt").unlink()
-    snapshot.prune(tmp_path)
-    assert chosen.path and chosen.path.exists()  # the newest non-empty one survives pruning
+    snapshot.purge(tmp_path)
+    assert chosen.path.exists()  # the newest non-empty one survives pruning
+    removed = snapshot.purge(tmp_path, older_than=0.0, now=2e9)
+    assert [p.name for p in removed] == ["tmux_resurrect_20260101T001500.json"]
+    assert chosen.path.exists()  # ... and any age limit
 
 
 def test_corrupt_and_legacy_sidecars(tmp_path: pathlib.Path) -> None:
