@@ -3,6 +3,8 @@ save through resurrect's hooks, kill tmux, recreate the layout, restore, check e
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from support import fixtures
 from support.lab import Lab, wait_for
@@ -41,6 +43,12 @@ def test_all_five_assistants_come_back_in_their_sessions(lab: Lab) -> None:
     wait_for(lambda: list(registry.glob("*.json")), 60, what="Claude's sessions registry")
     for tool, pane in panes.items():
         wait_for(lambda p=pane, t=tool: lab.argv_in_pane(p, t), 30, what=f"{tool} running")
+
+    status = {p["tool"]: p for p in json.loads(lab.cli("status", "--json").stdout)["panes"]}
+    assert {t: (p["session_id"], p["session_source"]) for t, p in status.items()} == {
+        "claude": (claude_id, "claude:sessions-registry"), "codex": (codex_id, "codex:argv"),
+        "opencode": (opencode_id, "opencode:argv"), "gemini": (gemini_id, "gemini:argv"),
+        "copilot": (copilot_id, "copilot:argv")}
 
     save_file = lab.resurrect_save()
     sidecar = {p["tool"]: p for p in lab.sidecar()["panes"]}

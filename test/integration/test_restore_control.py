@@ -34,9 +34,17 @@ def test_empty_autosave_after_restart_keeps_the_good_snapshot_and_history_shows_
     plan = json.loads(lab.cli("restore", "--json").stdout)
     assert [(p["session_id"], p["state"]) for p in plan["panes"]] == [(sid, "ready")]
     assert not lab.argv_in_pane(lab.panes()[("w", 0, 0)]["pane_id"], "opencode")
+    older = history[0]["snapshot"]  # preview one window of the older snapshot, then run it
+    preview = json.loads(lab.cli("restore", "--from", older, "--window", "w:0", "--json").stdout)
+    assert [(p["pane"], p["state"], p["outcome"]) for p in preview["panes"]] == [
+        ("w:0.0", "ready", "")]
+    done = json.loads(lab.cli("restore", "--from", older, "--window", "w:0", "--execute",
+                              "--json").stdout)
+    assert [(p["pane"], p["outcome"]) for p in done["panes"]] == [("w:0.0", "resumed")]
+    assert lab.argv_in_pane(lab.panes()[("w", 0, 0)]["pane_id"], "opencode")[-2:] == ["-s", sid]
     store = lab.resurrect_dir / "assistant-resurrect"
-    preview = lab.cli("purge", "--older-than", "0s", "--dry-run").stdout
-    assert f"would remove {history[1]['snapshot']}" in preview
+    preview_purge = lab.cli("purge", "--older-than", "0s", "--dry-run").stdout
+    assert f"would remove {history[1]['snapshot']}" in preview_purge
     assert (store / history[1]["snapshot"]).exists()  # a dry run removes nothing
     lab.cli("purge", "--older-than", "0s")
     assert sorted(p.name for p in store.glob("*.json")) == [history[0]["snapshot"]]

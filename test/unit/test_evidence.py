@@ -153,3 +153,20 @@ def test_busy_missing_cwd_and_unsafe_flags_are_never_typed_into(tmp_path: pathli
     assert _plan(rec, Options()).state == "unsafe-flags"
     rec.tool = "nosuchtool"
     assert _plan(rec, Options()).state == "unknown-tool"
+
+
+def test_gemini_conversation_resumed_inside_the_tui_wins_over_launch_argv() -> None:
+    home = pathlib.Path(os.environ["HOME"])
+    chats = home / ".gemini/tmp/w/chats"
+    chats.mkdir(parents=True)
+    (home / ".gemini/projects.json").write_text(json.dumps({"projects": {"/w": "w"}}))
+    launched = "0199ffff-0000-7000-8000-000000000001"
+    switched = "0199ffff-0000-7000-8000-000000000002"
+    for name, sid, when in (("a", launched, START - 50), ("b", switched, START + 30)):
+        path = chats / f"session-2026-01-01T00-00-{name}.jsonl"
+        path.write_text(json.dumps({"sessionId": sid, "kind": "main"}) + "\n")
+        os.utime(path, (when, when))
+    panes, table = world(("/w", ["node", "/b/gemini", "-r", launched]))
+    evidence, _ = resolve(detect(panes, table), home / "state")["%0"]
+    assert (evidence.session_id, evidence.source, evidence.confidence.value) == (
+        switched, "gemini:chat-files", "inferred")
