@@ -33,10 +33,11 @@ def test_restore_into_each_shell(lab: Lab, shell: str) -> None:
     lab.start_server()
     lab.resurrect_restore(wait=False)  # layout only: the hook is not wired in this server
     restored = lab.panes()[("s", 0, 0)]["pane_id"]
+    lab.wait_shell(restored)
     start = {"fish": "exec fish --no-config", "zsh": "exec zsh -f", "tcsh": "exec tcsh -f"}
     lab.type(restored, start[shell])
     wait_for(lambda: lab.tmux("display-message", "-p", "-t", restored,
-                              "#{pane_current_command}").strip() == shell, 15, what=shell)
+                              "#{pane_current_command}").strip() == shell, 30, what=shell)
     lab.cli("restore", "--execute")
 
     argv = wait_for(lambda: lab.argv_in_pane(restored, "opencode"), 30, what="opencode back")
