@@ -21,6 +21,7 @@ from assistant_resurrect import (
     restore,
     resurrect,
     save,
+    shells,
     snapshot,
 )
 from assistant_resurrect.exc import AssistantResurrectError
@@ -210,8 +211,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     for rec in snap.panes:
         row = restore.PlanRow(rec, "live")
         if rec.session_id:
-            from assistant_resurrect import shells
-            row.command = restore._command(rec, shells.Shell.POSIX, fresh=False)
+            row.command = restore.resume_command(rec, shells.Shell.POSIX)
         rows.append({**row.to_json(), "refused": rec.refused, "notes": rec.notes,
                      "searched": rec.searched, "last_restore": last.get(rec.label, "")})
     if args.json:

@@ -84,11 +84,17 @@ def pane_is_idle_shell(pane: PaneRecord, table: ProcessTable) -> str | None:
     return None
 
 
-def _command(rec: PaneSession, shell: shells.Shell, fresh: bool) -> str:
+def resume_command(rec: PaneSession, shell: shells.Shell, fresh: bool = False,
+                   masked: bool = False) -> str:
+    """The line to type into a pane running ``shell``: cd, env, launcher, options, session.
+
+    ``fresh`` starts a new session with the same options; ``masked`` shows env values as
+    ``***`` (for logs). Raises :class:`shells.UnquotableError` when a value cannot be typed.
+    """
     tool = ASSISTANTS[rec.tool]
     args = (tool.fresh_args(rec.replay_args, rec.cwd) if fresh
             else tool.resume_args(rec.replay_args, t.cast(str, rec.session_id), rec.cwd))
-    env = {k: v for k, v in rec.env.items() if v != REDACTED}
+    env = {k: "***" if masked else v for k, v in rec.env.items() if v != REDACTED}
     launcher = rec.launcher or rec.tool
     if "/" in launcher and not os.access(launcher, os.X_OK):
         launcher = rec.tool
@@ -124,7 +130,7 @@ def plan_row(rec: PaneSession, by_address: dict[tuple[str, int, int], PaneRecord
         fresh = True
     shell = t.cast(shells.Shell, shells.shell_of(pane.pane_current_command))
     try:
-        command = _command(rec, shell, fresh)
+        command = resume_command(rec, shell, fresh)
     except shells.UnquotableError as err:
         return PlanRow(rec, "unquotable", str(err), pane)
     reason = "session gone; will start fresh with the same options" if fresh else ""
@@ -264,7 +270,9 @@ def execute(rows: list[PlanRow], tmux: Tmux, opts: Options, claims_dir: pathlib.
             continue
         tmux.send_line(row.pane.pane_id, row.command, enter=opts.restore_mode == "auto")
         tmux.set_pane_option(row.pane.pane_id, RESUMED_OPTION, f"{rec.tool} {rec.session_id}")
-        log.info("typed into %s (%s): %s", rec.label, row.pane.pane_id, _loggable(row))
+        shell = t.cast(shells.Shell, shells.shell_of(row.pane.pane_current_command))
+        log.info("typed into %s (%s): %s", rec.label, row.pane.pane_id,
+                 resume_command(rec, shell, row.fresh, masked=True))
         launched.append(row)
         time.sleep(opts.stagger)
     _verify_all(tmux, launched, opts)
@@ -276,15 +284,6 @@ def _verify_all(tmux: Tmux, launched: list[PlanRow], opts: Options) -> None:
         row.outcome = verify(tmux, row, opts) if opts.restore_mode == "auto" else "typed"
         log.info("%s %s %s: %s", row.record.label, row.record.tool, row.record.session_id,
                  row.outcome)
-
-
-def _loggable(row: PlanRow) -> str:
-    """The command with env values masked (they may be sensitive even when allowed)."""
-    text = row.command or ""
-    for value in row.record.env.values():
-        if value:
-            text = text.replace(shells.quote(value, shells.Shell.POSIX), "***")
-    return text
 
 
 def summary(rows: list[PlanRow]) -> str:

@@ -84,3 +84,16 @@ def test_restriction_holding_a_secret_refuses_relaunch() -> None:
     pane = PaneRecord("%1", 10, "/dev/pts/1", "s", 0, 0, "$1", "claude", "/w", "t")
     rec = build_record(detect([pane], table)[0], None, [], [], [])
     assert rec.refused and "--settings" in rec.refused and tool.name == rec.tool
+
+
+@pytest.mark.parametrize("shell", list(shells.Shell))
+def test_logged_command_masks_env_values_in_every_shell(shell: shells.Shell) -> None:
+    from assistant_resurrect.restore import resume_command
+    from assistant_resurrect.snapshot import PaneSession
+
+    rec = PaneSession("s", 0, 0, "opencode", "/w", "ses_abcdef", launcher="opencode",
+                      env={"ALLOWED_TOKEN": "it's v@lue!", "GONE": redact.REDACTED})
+    typed = resume_command(rec, shell)
+    logged = resume_command(rec, shell, masked=True)
+    assert "v@lue" in typed and "v@lue" not in logged and "***" in logged
+    assert "GONE" not in typed  # redacted values are never replayed
