@@ -16,9 +16,7 @@ def test_claude_clear_moves_the_saved_id_to_the_new_conversation(lab: Lab) -> No
     cwd.mkdir()
     original = fixtures.claude_session(lab, cwd)
     lab.load_plugin()
-    pane = lab.new_pane("c", cwd)
-    lab.wait_shell(pane)
-    lab.type(pane, f"claude --resume {original}")
+    pane = lab.start("c", cwd, f"claude --resume {original}")
     registry = lab.home / ".claude" / "sessions"
     entry = wait_for(lambda: next(iter(registry.glob("*.json")), None), 60, what="registry")
     wait_for(lambda: json.loads(entry.read_text()).get("sessionId") == original, 60,

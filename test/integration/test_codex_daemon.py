@@ -25,9 +25,7 @@ def test_codex_daemon_mode_saves_the_tui_and_restores_through_the_daemon(lab: La
     cwd.mkdir()
     sid = fixtures.codex_session(lab, cwd, daemon=True)
     lab.load_plugin()
-    pane = lab.new_pane("c", cwd)
-    lab.wait_shell(pane)
-    lab.type(pane, f"codex -m gpt-5.1 resume {sid}")
+    lab.start("c", cwd, f"codex -m gpt-5.1 resume {sid}")
     wait_for(lambda: daemons(lab), 120, 1, "codex's app-server daemon")
     lab.resurrect_save()
     panes = lab.sidecar()["panes"]

@@ -45,10 +45,14 @@ def test_all_five_assistants_come_back_in_their_sessions(lab: Lab) -> None:
         wait_for(lambda p=pane, t=tool: lab.argv_in_pane(p, t), 30, what=f"{tool} running")
 
     status = {p["tool"]: p for p in json.loads(lab.cli("status", "--json").stdout)["panes"]}
-    assert {t: (p["session_id"], p["session_source"]) for t, p in status.items()} == {
-        "claude": (claude_id, "claude:sessions-registry"), "codex": (codex_id, "codex:argv"),
-        "opencode": (opencode_id, "opencode:argv"), "gemini": (gemini_id, "gemini:argv"),
-        "copilot": (copilot_id, "copilot:argv")}
+    assert {t: p["session_id"] for t, p in status.items()} == {
+        "claude": claude_id, "codex": codex_id, "opencode": opencode_id, "gemini": gemini_id,
+        "copilot": copilot_id}
+    sources = {t: p["session_source"] for t, p in status.items()}
+    # Codex (daemon off) opens its rollout lazily: exact once it holds it, argv before
+    assert sources.pop("codex") in ("codex:open-rollout", "codex:argv")
+    assert sources == {"claude": "claude:sessions-registry", "opencode": "opencode:argv",
+                       "gemini": "gemini:argv", "copilot": "copilot:argv"}
 
     save_file = lab.resurrect_save()
     sidecar = {p["tool"]: p for p in lab.sidecar()["panes"]}

@@ -17,9 +17,7 @@ def test_identical_save_is_deduplicated_and_snapshot_follows(lab: Lab) -> None:
     cwd = lab.home / "p"
     cwd.mkdir()
     sid = fixtures.opencode_session(lab, cwd)
-    pane = lab.new_pane("s", cwd)
-    lab.wait_shell(pane)
-    lab.type(pane, f"opencode -s {sid}")
+    pane = lab.start("s", cwd, f"opencode -s {sid}")
     wait_for(lambda: lab.argv_in_pane(pane, "opencode"), 30, what="opencode")
     # OpenCode retitles its pane once its TUI is up; the title is part of the layout
     wait_for(lambda: lab.tmux("display-message", "-p", "-t", pane, "#{pane_title}").startswith(

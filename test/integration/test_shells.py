@@ -22,9 +22,7 @@ def test_restore_into_each_shell(lab: Lab, shell: str) -> None:
     cwd = lab.home / HOSTILE
     cwd.mkdir()
     sid = fixtures.opencode_session(lab, cwd)
-    pane = lab.new_pane("s", cwd)
-    lab.wait_shell(pane)
-    lab.type(pane, f"MY_FLAVOUR={shlex.quote(ENV_VALUE)} opencode -s {sid}")
+    pane = lab.start("s", cwd, f"MY_FLAVOUR={shlex.quote(ENV_VALUE)} opencode -s {sid}")
     wait_for(lambda: lab.argv_in_pane(pane, "opencode"), 30, what="opencode")
     lab.resurrect_save()
     assert lab.sidecar()["panes"][0]["env"] == {"MY_FLAVOUR": ENV_VALUE}

@@ -145,8 +145,6 @@ def start_opencode(lab: Lab, session: str, name: str) -> tuple[str, str]:
     cwd = lab.home / name
     cwd.mkdir(exist_ok=True)
     sid = opencode_session(lab, cwd)
-    pane = lab.new_pane(session, cwd)
-    lab.wait_shell(pane)
-    lab.type(pane, f"opencode -s {sid}")
+    pane = lab.start(session, cwd, f"opencode -s {sid}")
     wait_for(lambda: lab.argv_in_pane(pane, "opencode"), 30, what="opencode")
     return sid, pane

@@ -102,6 +102,13 @@ class Lab:
         return self.tmux("new-session", "-d", "-P", "-F", "#{pane_id}", "-s", session,
                          "-x", "200", "-y", "50", "-c", str(cwd)).strip()
 
+    def start(self, session: str, cwd: pathlib.Path, command: str) -> str:
+        """A new pane in ``cwd`` whose shell, once at its prompt, is given ``command``."""
+        pane = self.new_pane(session, cwd)
+        self.wait_shell(pane)
+        self.type(pane, command)
+        return pane
+
     def type(self, pane_id: str, text: str) -> None:
         self.tmux("send-keys", "-t", pane_id, "-l", text)
         self.tmux("send-keys", "-t", pane_id, "Enter")

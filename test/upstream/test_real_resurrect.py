@@ -21,9 +21,7 @@ def test_save_and_restore_through_real_tmux_resurrect(lab: Lab) -> None:
     sid = fixtures.opencode_session(lab, cwd)
     lab.tmux("run-shell", str(pathlib.Path(RESURRECT) / "resurrect.tmux"))
     lab.load_plugin()
-    pane = lab.new_pane("work", cwd)
-    lab.wait_shell(pane)
-    lab.type(pane, f"opencode --log-level INFO -s {sid}")
+    pane = lab.start("work", cwd, f"opencode --log-level INFO -s {sid}")
     wait_for(lambda: lab.argv_in_pane(pane, "opencode"), 30, what="opencode")
 
     lab.tmux("run-shell", f"{scripts / 'save.sh'} quiet")
