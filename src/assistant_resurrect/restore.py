@@ -210,18 +210,28 @@ def wait_shell_ready(tmux: Tmux, pane_id: str, timeout: float = 10.0) -> bool:
     return False
 
 
-def verify(tmux: Tmux, row: PlanRow, opts: Options, timeout: float = 15.0) -> str:
-    """'resumed', or 'failed: <why>': the assistant must appear in the pane and stay alive."""
+def verify(tmux: Tmux, row: PlanRow, opts: Options, timeout: float = 30.0) -> str:
+    """'resumed', or 'failed: <why>': the assistant must appear in the pane and stay alive.
+
+    A known failure screen counts at once, even when the assistant already exited; when it
+    never starts, the outcome quotes the pane's last line.
+    """
     assert row.pane is not None
     tool = ASSISTANTS[row.record.tool]
     deadline = time.monotonic() + timeout
+    screen = ""
     while time.monotonic() < deadline:
         table = ProcessTable.snapshot()
         hit = save.find_assistant(table.tree(row.pane.pane_pid), [tool])
         if hit is not None:
             return _watch(tmux, row.pane.pane_id, tool, hit[1].proc, opts.verify_seconds)
+        screen = tmux.capture(row.pane.pane_id)
+        failure = next((s for s in tool.failure_screens if s in screen), None)
+        if failure:
+            return f"failed: {tool.name} shows {failure!r}"
         time.sleep(0.25)
-    return f"failed: {tool.name} did not start within {timeout:g}s"
+    last = next((line.strip() for line in reversed(screen.splitlines()) if line.strip()), "")
+    return f"failed: {tool.name} did not start within {timeout:g}s (pane shows {last[:120]!r})"
 
 
 def _watch(tmux: Tmux, pane_id: str, tool: t.Any, proc: t.Any, seconds: float) -> str:
