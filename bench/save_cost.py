@@ -4,8 +4,9 @@ For each size: a private tmux server with that many panes (three of them running
 OpenCode, Claude and Codex CLIs), then the hooks run exactly as resurrect runs them (through
 ``test/support/execute_hook.sh`` inside ``tmux run-shell``). Cost = median time of
 post-save-layout + post-save-all with our hooks minus the median with the hook options
-emptied (what resurrect itself pays to call an empty hook). Also the time post-restore-all
-takes to hand control back. Usage: ``.venv/bin/python bench/save_cost.py [runs]``.
+emptied (what resurrect itself pays to call an empty hook), measured once the machine is
+quiet again after starting the assistants. Also the time post-restore-all takes to hand
+control back. Usage: ``.venv/bin/python bench/save_cost.py [runs]``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import sys
 import tempfile
 import time
 
+import psutil
+
 REPO = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "test"))
 HOOKS = ("post-save-layout", "post-save-all", "post-restore-all")
@@ -28,6 +31,14 @@ def timed(fn) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
+
+
+def settle(timeout: float = 60.0) -> None:
+    """Wait until the machine is quiet (the assistants just started spin for a while, offline
+    Claude most): a save normally runs against settled assistants."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and psutil.cpu_percent(interval=1.0) > 15:
+        pass
 
 
 def measure(lab, runs: int) -> tuple[float, float, float]:
@@ -85,6 +96,7 @@ def main(runs: int) -> int:
                 lab.wait_shell(pane["pane_id"])
                 lab.type(pane["pane_id"], command)
                 wait_for(lambda p=pane, t=tool, lab=lab: lab.argv_in_pane(p["pane_id"], t), 60)
+            settle()
             ours, empty, restore = measure(lab, runs)
             print(f"{size:>5} {ours:>11.3f} {empty:>12.3f} {ours - empty:>9.3f} {restore:>13.3f}")
         finally:
