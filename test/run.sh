@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: set up .venv and the pinned CLIs, then run the whole suite (nothing skipped
-# for want of a CLI: a missing one fails). Extra arguments go to pytest.
+# for want of a CLI: a missing one fails). Writes test-results/junit.xml (.ci/run reads it).
+# Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 command -v tmux >/dev/null || { echo "tmux is required" >&2; exit 1; }
@@ -10,4 +11,4 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 ASSISTANT_RESURRECT_CLI_BIN="$(bash test/install-clis.sh)"
 export ASSISTANT_RESURRECT_CLI_BIN
-exec .venv/bin/python -m pytest "$@"
+exec .venv/bin/python -m pytest --junitxml=test-results/junit.xml "$@"
