@@ -26,7 +26,6 @@ from assistant_resurrect import (
 )
 from assistant_resurrect.exc import AssistantResurrectError
 from assistant_resurrect.options import Options
-from assistant_resurrect.procs import ProcessTable
 from assistant_resurrect.tmux import Tmux
 
 OK, FAILED, USAGE = 0, 1, 2
@@ -37,8 +36,11 @@ def _tmux(args: argparse.Namespace) -> Tmux:
     return Tmux(socket_name=args.socket_name) if args.socket_name else Tmux()
 
 
-def _resurrect_dir(tmux: Tmux, opts: Options) -> pathlib.Path:
-    return resurrect.resolve_dir(opts.resurrect_dir)
+def _context(args: argparse.Namespace) -> tuple[Tmux, Options, pathlib.Path]:
+    """The tmux server, our options, and resurrect's directory as resurrect resolves it."""
+    tmux = _tmux(args)
+    opts = Options.read(tmux)
+    return tmux, opts, resurrect.resolve_dir(opts.resurrect_dir)
 
 
 def cmd_hook(args: argparse.Namespace) -> int:
@@ -48,10 +50,8 @@ def cmd_hook(args: argparse.Namespace) -> int:
 def cmd_save(args: argparse.Namespace) -> int:
     """Take a snapshot now and pair it with the save file ``last`` points to."""
     tmux = _tmux(args)
-    opts = Options.read(tmux)
-    snap = save.take_snapshot(tmux.list_panes(), ProcessTable.snapshot(), paths.state_dir(),
-                              opts.capture_env, opts.env_allow)
-    rdir = _resurrect_dir(tmux, opts)
+    opts, snap = save.snapshot_now(tmux)
+    rdir = resurrect.resolve_dir(opts.resurrect_dir)
     last = resurrect.last_save_file(rdir)
     if last is not None and not args.dry_run:
         with snapshot.locked(rdir):
@@ -104,9 +104,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if args.hook:
         os.setsid()  # detach from resurrect's run-shell job (the hook line backgrounds us)
         _log.log_to_file(paths.state_dir() / "restore.log")
-    tmux = _tmux(args)
-    opts = Options.read(tmux)
-    rdir = _resurrect_dir(tmux, opts)
+    tmux, opts, rdir = _context(args)
     if args.from_snapshot:
         path = pathlib.Path(args.from_snapshot)
         snap = snapshot.load(path if path.is_file() else snapshot.store_dir(rdir) / path.name)
@@ -139,9 +137,7 @@ def _tmux_quote(text: str) -> str:
 def cmd_menu(args: argparse.Namespace) -> int:
     """``display-menu`` of the snapshot ``restore`` would use: one item per saved pane with
     its state; ready ones restore that pane when chosen, the others are shown disabled."""
-    tmux = _tmux(args)
-    opts = Options.read(tmux)
-    rdir = _resurrect_dir(tmux, opts)
+    tmux, opts, rdir = _context(args)
     snap = snapshot.for_save_file(rdir, resurrect.last_save_file(rdir))
     rows = restore.make_plan(snap.panes, tmux, paths.state_dir(), opts)
     base = [sys.executable, "-m", "assistant_resurrect"]
@@ -201,10 +197,7 @@ def _print_rows(rows: list[restore.PlanRow], as_json: bool, snap: snapshot.Snaps
 
 def cmd_status(args: argparse.Namespace) -> int:
     """Each live assistant pane: tool, session id and its source, cwd, resume command."""
-    tmux = _tmux(args)
-    opts = Options.read(tmux)
-    snap = save.take_snapshot(tmux.list_panes(), ProcessTable.snapshot(), paths.state_dir(),
-                              opts.capture_env, opts.env_allow)
+    _, snap = save.snapshot_now(_tmux(args))
     outcomes = restore.load_outcomes(paths.state_dir() / OUTCOMES)
     last = {p["pane"]: p.get("outcome", "") for p in outcomes.get("panes", [])}
     rows = []
@@ -233,8 +226,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_history(args: argparse.Namespace) -> int:
     """List snapshots, newest last, with assistants per tool."""
-    tmux = _tmux(args)
-    rdir = _resurrect_dir(tmux, Options.read(tmux))
+    _, _, rdir = _context(args)
     last = resurrect.last_save_file(rdir)
     items: list[dict[str, t.Any]] = []
     for path in snapshot.list_snapshots(rdir):
@@ -277,8 +269,7 @@ def parse_age(text: str) -> float:
 
 def cmd_purge(args: argparse.Namespace) -> int:
     """Remove orphaned (and, with --older-than, old) snapshots; never the newest non-empty."""
-    tmux = _tmux(args)
-    rdir = _resurrect_dir(tmux, Options.read(tmux))
+    _, _, rdir = _context(args)
     with snapshot.locked(rdir):
         removed = snapshot.purge(rdir, args.older_than, args.dry_run)
     verb = "would remove" if args.dry_run else "removed"

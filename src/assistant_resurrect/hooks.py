@@ -25,15 +25,9 @@ BOUND_FLAG = "save-bound"
 
 
 def _snapshot_now(tmux: Tmux) -> tuple[Options, snapshot.Snapshot]:
-    """Our options and a snapshot of every assistant pane (one tmux call, one process pass)."""
-    from assistant_resurrect import save
-    from assistant_resurrect.procs import ProcessTable
+    from assistant_resurrect import save  # psutil: only the paths that take a snapshot
 
-    option_lines, panes = tmux.options_and_panes()
-    opts = Options.from_lines(option_lines)
-    snap = save.take_snapshot(panes, ProcessTable.snapshot(), paths.state_dir(),
-                              opts.capture_env, opts.env_allow)
-    return opts, snap
+    return save.snapshot_now(tmux)
 
 
 def post_save_layout(save_file: pathlib.Path, tmux: Tmux) -> None:

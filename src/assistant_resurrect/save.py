@@ -12,12 +12,13 @@ import logging
 import pathlib
 import typing as t
 
-from assistant_resurrect import redact, shells
+from assistant_resurrect import paths, redact, shells
 from assistant_resurrect.assistants import ASSISTANTS, Assistant, Confidence, Evidence, Found
 from assistant_resurrect.assistants.base import RUNTIMES
+from assistant_resurrect.options import Options
 from assistant_resurrect.procs import ProcessTable
 from assistant_resurrect.snapshot import PaneSession, Snapshot
-from assistant_resurrect.tmux import PaneRecord
+from assistant_resurrect.tmux import PaneRecord, Tmux
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,15 @@ class Detection:
     cwd: str
 
 
+def _interactive_index(tool: Assistant, proc: t.Any) -> int | None:
+    """Index of ``tool``'s token in ``proc``'s argv when ``proc`` is that tool in an
+    interactive mode (not a helper such as ``codex app-server``), else None."""
+    index = tool.tool_index(proc)
+    if index is None or not tool.is_interactive(proc.cmdline[index + 1:]):
+        return None
+    return index
+
+
 def find_assistant(tree: list[t.Any], assistants: t.Iterable[Assistant] = ()) -> tuple[
         Assistant, Found] | None:
     """The first interactive assistant in a process tree (breadth first, pane pid first).
@@ -41,19 +51,18 @@ def find_assistant(tree: list[t.Any], assistants: t.Iterable[Assistant] = ()) ->
     never join it.
     """
     tools = list(assistants) or list(ASSISTANTS.values())
-    for proc in tree:
+    for position, proc in enumerate(tree):
         if proc.name in shells.SHELLS:
             continue  # every pane root; never an assistant, and skipping saves two reads
         for tool in tools:
-            index = tool.tool_index(proc)
-            if index is None or not tool.is_interactive(proc.cmdline[index + 1:]):
+            index = _interactive_index(tool, proc)
+            if index is None:
                 continue
-            family = [proc]
-            for other in tree[tree.index(proc) + 1:]:
-                if other.ppid in {p.pid for p in family}:
-                    i = tool.tool_index(other)
-                    if i is not None and tool.is_interactive(other.cmdline[i + 1:]):
-                        family.append(other)
+            family, pids = [proc], {proc.pid}
+            for other in tree[position + 1:]:
+                if other.ppid in pids and _interactive_index(tool, other) is not None:
+                    family.append(other)
+                    pids.add(other.pid)
             argv, env = proc.cmdline, proc.environ()
             return tool, Found(proc, family, argv[index + 1:], tool.launcher(argv, index, env),
                                env)
@@ -90,14 +99,11 @@ def detect_elsewhere(table: ProcessTable, exclude: set[int]) -> list[tuple[Assis
     for pid, proc in table.by_pid.items():
         if pid in exclude or not _could_be_assistant(proc.name):
             continue
-        hit = find_assistant([proc])
+        subtree = table.tree(pid)
+        hit = find_assistant(subtree)
         if hit is not None:
-            tool, top = hit
-            subtree = table.tree(pid)
-            top.family = [p for p in subtree if tool.tool_index(p) is not None
-                          and tool.is_interactive(p.cmdline[(tool.tool_index(p) or 0) + 1:])]
             exclude.update(p.pid for p in subtree)
-            found.append((tool, top))
+            found.append(hit)
     return found
 
 
@@ -114,13 +120,11 @@ def resolve(detections: list[Detection], state_dir: pathlib.Path) -> dict[str, t
     claimed: set[tuple[str, str]] = set()
     for det in detections:
         exact = next(det.tool.exact_evidence(det.found, state_dir), None)
-        argv_ids[det.pane.pane_id] = det.tool.argv_session(det.tool.split(det.found.args))
+        sid = argv_ids[det.pane.pane_id] = det.tool.argv_session(det.tool.split(det.found.args))
         if exact:
             result[det.pane.pane_id] = (exact, [])
             claimed.add((det.tool.name, exact.session_id))
-    for det in detections:
-        sid = argv_ids[det.pane.pane_id]
-        if det.pane.pane_id not in result and sid:
+        elif sid:
             claimed.add((det.tool.name, sid))
     peers = collections.Counter((d.tool.name, d.cwd) for d in detections)
     pending = [d for d in detections if d.pane.pane_id not in result]
@@ -187,6 +191,16 @@ def _mask_credential_values(argv: list[str]) -> list[str]:
         if redact.is_credential_flag(tok) and "=" not in tok:
             out[i + 1] = redact.REDACTED
     return out
+
+
+def snapshot_now(tmux: Tmux) -> tuple[Options, Snapshot]:
+    """Our options and a snapshot of every assistant pane of ``tmux``'s server: one tmux call
+    (options and panes together), one process-table pass."""
+    option_lines, panes = tmux.options_and_panes()
+    opts = Options.from_lines(option_lines)
+    snap = take_snapshot(panes, ProcessTable.snapshot(), paths.state_dir(), opts.capture_env,
+                         opts.env_allow)
+    return opts, snap
 
 
 def take_snapshot(panes: list[PaneRecord], table: ProcessTable, state_dir: pathlib.Path,

@@ -14,11 +14,8 @@ pytestmark = [pytest.mark.clis, pytest.mark.slow]
 def test_claude_clear_moves_the_saved_id_to_the_new_conversation(lab: Lab) -> None:
     cwd = lab.home / "proj"
     cwd.mkdir()
-    original = fixtures.claude_session(lab, cwd)
     lab.load_plugin()
-    pane = lab.start("c", cwd, f"claude --resume {original}")
-    registry = lab.home / ".claude" / "sessions"
-    entry = wait_for(lambda: next(iter(registry.glob("*.json")), None), 60, what="registry")
+    original, pane, entry = fixtures.start_claude(lab, "c", cwd)
     wait_for(lambda: json.loads(entry.read_text()).get("sessionId") == original, 60,
              what="claude to open the saved conversation")
     wait_for(lambda: "? for shortcuts" in lab.capture(pane) or ">" in lab.capture(pane), 60,

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from support import fixtures
-from support.lab import Lab, wait_for
+from support.lab import Lab
 
 pytestmark = [pytest.mark.clis, pytest.mark.slow]
 
@@ -14,10 +14,8 @@ pytestmark = [pytest.mark.clis, pytest.mark.slow]
 def test_claude_trust_dialog_after_restore_is_reported(lab: Lab) -> None:
     cwd = lab.home / "proj"
     cwd.mkdir()
-    sid = fixtures.claude_session(lab, cwd)
     lab.load_plugin()
-    lab.start("s", cwd, f"claude --resume {sid}")
-    wait_for(lambda: list((lab.home / ".claude/sessions").glob("*.json")), 60, what="claude")
+    fixtures.start_claude(lab, "s", cwd)
     lab.resurrect_save()
     lab.kill_server()
     config = lab.home / ".claude.json"

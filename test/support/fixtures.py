@@ -148,3 +148,14 @@ def start_opencode(lab: Lab, session: str, name: str) -> tuple[str, str]:
     pane = lab.start(session, cwd, f"opencode -s {sid}")
     wait_for(lambda: lab.argv_in_pane(pane, "opencode"), 30, what="opencode")
     return sid, pane
+
+
+def start_claude(lab: Lab, session: str, cwd: pathlib.Path) -> tuple[str, str, pathlib.Path]:
+    """The real Claude in a new pane, resuming a fresh one-message session in ``cwd``, once
+    it has registered itself; returns (session id, %pane_id, its sessions/<pid>.json)."""
+    sid = claude_session(lab, cwd)
+    pane = lab.start(session, cwd, f"claude --resume {sid}")
+    registry = lab.home / ".claude" / "sessions"
+    entry = wait_for(lambda: next(iter(registry.glob("*.json")), None), 60,
+                     what="Claude's sessions registry")
+    return sid, pane, entry
