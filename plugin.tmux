@@ -81,14 +81,19 @@ warn_about_resurrect_processes() {
 	esac
 }
 
-install_trackers() {
+# In the background: byte-compile our package (an editable install leaves that to the first
+# import, which writes nothing under PYTHONDONTWRITEBYTECODE: every save would compile it
+# again), then install the assistant-side trackers.
+background_setup() {
 	local python="$1" flags=()
 	venv_is_ready || [ -n "$(get_tmux_option "$python_option" "")" ] || return 0
 	[ "$(get_tmux_option "$claude_option" on)" = off ] && flags+=(--no-claude)
 	[ "$(get_tmux_option "$opencode_option" on)" = off ] && flags+=(--no-opencode)
 	ensure_state_dir
-	(PYTHONPATH="$CURRENT_DIR/src" "$python" -m assistant_resurrect install-hooks "${flags[@]}" \
-		>>"$(state_dir)/plugin.log" 2>&1 </dev/null &)
+	({
+		"$python" -m compileall -q "$CURRENT_DIR/src/assistant_resurrect"
+		PYTHONPATH="$CURRENT_DIR/src" "$python" -m assistant_resurrect install-hooks "${flags[@]}"
+	} >>"$(state_dir)/plugin.log" 2>&1 </dev/null &)
 }
 
 set_menu_binding() {
@@ -106,6 +111,6 @@ main() {
 	set_menu_binding "$python"
 	set_default_options
 	warn_about_resurrect_processes
-	install_trackers "$python"
+	background_setup "$python"
 }
 main

@@ -15,6 +15,8 @@ def test_first_load_bootstraps_a_venv_then_wires_hooks_and_trackers(lab: Lab) ->
     plugin = lab.root / "plugins" / "tmux-assistant-resurrect"
     subprocess.run(["git", "clone", "-q", str(REPO), str(plugin)], check=True)
     lab.tmux("set-option", "-gu", "@assistant-resurrect-python")
+    # Python then writes no bytecode on import: the plugin must compile its package itself
+    lab.tmux("set-environment", "-g", "PYTHONDONTWRITEBYTECODE", "1")
     lab.tmux("run-shell", str(plugin / "plugin.tmux"))
     python = plugin / ".venv/bin/python"
     hook = lab.tmux("show-option", "-gqv", "@resurrect-hook-post-save-layout")
@@ -27,6 +29,13 @@ def test_first_load_bootstraps_a_venv_then_wires_hooks_and_trackers(lab: Lab) ->
     assert len(commands) == 1 and str(plugin / "hooks/claude_session.py") in commands[0]
     lab.tmux("run-shell", str(plugin / "plugin.tmux"))  # a reload changes nothing
     assert lab.tmux("show-option", "-gqv", "@resurrect-hook-post-save-layout") == hook
-    out = subprocess.run([str(python), "-c", "import psutil, libtmux, assistant_resurrect"],
-                         capture_output=True, text=True)
+    out = subprocess.run([str(python), "-v", "-c", "import assistant_resurrect.hooks, "
+                          "assistant_resurrect.save, assistant_resurrect.cli, libtmux"],
+                         capture_output=True, text=True, env={**lab.env,
+                                                              "PYTHONDONTWRITEBYTECODE": "1"})
     assert out.returncode == 0, out.stderr
+    loaded = [line for line in out.stderr.splitlines()
+              if line.startswith("# code object from") and "/src/assistant_resurrect/" in line]
+    assert len(loaded) > 20, out.stderr[-2000:]
+    assert all(line.endswith(".pyc'") for line in loaded), "compiled from source: " + str(
+        [line for line in loaded if not line.endswith(".pyc'")])
