@@ -173,9 +173,8 @@ def _retarget(rows: list[restore.PlanRow], pane_id: str, tmux: Tmux, opts: Optio
     if target is None:
         raise AssistantResurrectError(f"no pane {pane_id}")
     rec = rows[0].record
-    moved = snapshot.PaneSession(**{**rec.__dict__, "session_name": target.session_name,
-                                    "window_index": target.window_index,
-                                    "pane_index": target.pane_index})
+    moved = rec._replace(session_name=target.session_name, window_index=target.window_index,
+                         pane_index=target.pane_index)
     return restore.make_plan([moved], tmux, paths.state_dir(), opts)
 
 

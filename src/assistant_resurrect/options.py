@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
+import typing as t
 
 from assistant_resurrect.tmux import Tmux
 
@@ -11,8 +11,7 @@ PREFIX = "@assistant-resurrect-"
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-@dataclasses.dataclass(frozen=True)
-class Options:
+class Options(t.NamedTuple):
     """Values of our options (defaults apply when unset).
 
     Attributes

@@ -7,7 +7,6 @@ every accessor returns an empty value when the process is gone or not ours.
 from __future__ import annotations
 
 import collections
-import dataclasses
 import functools
 import os
 import pathlib
@@ -18,23 +17,27 @@ import psutil
 _GONE = (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied, OSError)
 
 
-@dataclasses.dataclass
 class ProcInfo:
     """One process as seen in a snapshot; attributes other than the pids are read on demand.
 
-    Attributes
-    ----------
-    pid, ppid
-        Process ids.
+    ``pid`` and ``ppid`` are ints. The other attributes may be given up front (tests, or a
+    caller that already knows them); otherwise the first access asks psutil and caches the
+    answer, an empty value when the process is gone or not ours.
     """
 
-    pid: int
-    ppid: int
-    _name: str | None = dataclasses.field(default=None, repr=False)
-    _create_time: float | None = dataclasses.field(default=None, repr=False)
-    _cmdline: list[str] | None = dataclasses.field(default=None, repr=False)
-    _exe: str | None = dataclasses.field(default=None, repr=False)
-    _cwd: str | None = dataclasses.field(default=None, repr=False)
+    def __init__(self, pid: int, ppid: int, name: str | None = None,
+                 create_time: float | None = None, cmdline: list[str] | None = None,
+                 exe: str | None = None, cwd: str | None = None) -> None:
+        self.pid = pid
+        self.ppid = ppid
+        self._name = name
+        self._create_time = create_time
+        self._cmdline = cmdline
+        self._exe = exe
+        self._cwd = cwd
+
+    def __repr__(self) -> str:
+        return f"ProcInfo(pid={self.pid}, ppid={self.ppid})"
 
     @functools.cached_property
     def _proc(self) -> psutil.Process | None:

@@ -7,7 +7,6 @@ fields carry a leading ``:``.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import pathlib
 import re
@@ -18,8 +17,7 @@ from assistant_resurrect import _fs
 SAVE_FILE_RE = re.compile(r"^tmux_resurrect_\d{8}T\d{6}\.txt$")
 
 
-@dataclasses.dataclass(frozen=True)
-class SavedPane:
+class SavedPane(t.NamedTuple):
     """One ``pane`` line of a resurrect save file.
 
     Fields (1-based, from ``save.sh`` ``pane_format``): 2 session_name, 3 window_index,

@@ -7,7 +7,6 @@ Cost per save: one ``list-panes -a``, one process-table pass, then per-assistant
 from __future__ import annotations
 
 import collections
-import dataclasses
 import logging
 import pathlib
 import typing as t
@@ -23,8 +22,7 @@ from assistant_resurrect.tmux import PaneRecord, Tmux
 log = logging.getLogger(__name__)
 
 
-@dataclasses.dataclass
-class Detection:
+class Detection(t.NamedTuple):
     """An assistant found in a pane, before its session id is known."""
 
     pane: PaneRecord

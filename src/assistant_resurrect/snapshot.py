@@ -15,7 +15,6 @@ Schema (``version`` 1)::
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import fcntl
 import os
 import pathlib
@@ -31,9 +30,8 @@ STORE_NAME = "assistant-resurrect"
 LEGACY_SIDECAR = "assistant-sessions.json"
 
 
-@dataclasses.dataclass
-class PaneSession:
-    """What we saved about one assistant pane.
+class PaneSession(t.NamedTuple):
+    """What we saved about one assistant pane (immutable: change it with ``_replace``).
 
     ``argv`` is the full original argv and ``replay_args`` the options we replay (both with
     secrets redacted); ``session_id`` is None when no evidence was found (``searched`` then
@@ -49,14 +47,14 @@ class PaneSession:
     session_source: str = ""
     confidence: str = ""
     launcher: str = ""
-    argv: list[str] = dataclasses.field(default_factory=list)
-    replay_args: list[str] = dataclasses.field(default_factory=list)
-    env: dict[str, str] = dataclasses.field(default_factory=dict)
+    argv: list[str] = []  # noqa: RUF012 (never mutated in place)
+    replay_args: list[str] = []  # noqa: RUF012 (never mutated in place)
+    env: dict[str, str] = {}  # noqa: RUF012 (never mutated in place)
     pane_id: str = ""
     pid: int = 0
-    notes: list[str] = dataclasses.field(default_factory=list)
+    notes: list[str] = []  # noqa: RUF012 (never mutated in place)
     refused: str | None = None
-    searched: list[str] = dataclasses.field(default_factory=list)
+    searched: list[str] = []  # noqa: RUF012 (never mutated in place)
 
     @property
     def address(self) -> tuple[str, int, int]:
@@ -69,10 +67,8 @@ class PaneSession:
     @classmethod
     def from_dict(cls, data: t.Mapping[str, t.Any]) -> PaneSession:
         """Build from a sidecar entry; raises ValueError/TypeError/KeyError when malformed."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        kwargs = {k: v for k, v in data.items() if k in names}
-        rec = cls(**kwargs)
-        rec.window_index, rec.pane_index = int(rec.window_index), int(rec.pane_index)
+        rec = cls(**{k: v for k, v in data.items() if k in cls._fields})
+        rec = rec._replace(window_index=int(rec.window_index), pane_index=int(rec.pane_index))
         if not isinstance(rec.session_name, str) or not isinstance(rec.tool, str):
             raise TypeError("session_name and tool must be strings")
         if not (isinstance(rec.argv, list) and isinstance(rec.replay_args, list)
@@ -83,15 +79,21 @@ class PaneSession:
         return rec
 
 
-@dataclasses.dataclass
 class Snapshot:
-    """All assistant panes of one save."""
+    """All assistant panes of one save.
 
-    panes: list[PaneSession]
-    created_at: float = dataclasses.field(default_factory=time.time)
-    resurrect_file: str = ""
-    path: pathlib.Path | None = None
-    skipped_entries: int = 0
+    ``created_at`` is in epoch seconds (now when not given); ``path`` is the sidecar it was
+    loaded from or written to; ``skipped_entries`` counts malformed entries left out on load.
+    """
+
+    def __init__(self, panes: list[PaneSession], created_at: float | None = None,
+                 resurrect_file: str = "", path: pathlib.Path | None = None,
+                 skipped_entries: int = 0) -> None:
+        self.panes = panes
+        self.created_at = time.time() if created_at is None else created_at
+        self.resurrect_file = resurrect_file
+        self.path = path
+        self.skipped_entries = skipped_entries
 
     def to_json(self) -> dict[str, t.Any]:
         return {
@@ -99,7 +101,7 @@ class Snapshot:
             "version": VERSION,
             "created_at": self.created_at,
             "resurrect_file": self.resurrect_file,
-            "panes": [dataclasses.asdict(p) for p in self.panes],
+            "panes": [p._asdict() for p in self.panes],
         }
 
     @property

@@ -6,10 +6,10 @@ and fnmatch matching, and ``:`` and ``.`` may appear in session names.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shutil
 import subprocess
+import typing as t
 
 from assistant_resurrect.exc import AssistantResurrectError, TmuxNotRunningError
 
@@ -29,8 +29,7 @@ PANE_FIELDS = (
 )
 
 
-@dataclasses.dataclass(frozen=True)
-class PaneRecord:
+class PaneRecord(t.NamedTuple):
     """One pane from ``list-panes -a``, typed once.
 
     ``address`` (session_name, window_index, pane_index) is the only identity that a pane keeps

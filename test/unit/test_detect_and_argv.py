@@ -13,7 +13,7 @@ from assistant_resurrect.save import find_assistant
 
 def proc(pid: int, ppid: int, argv: list[str], exe: str = "", name: str = "") -> ProcInfo:
     return ProcInfo(pid, ppid, name or argv[0].rsplit("/", 1)[-1][:15], 1000.0 + pid,
-                    _cmdline=argv, _exe=exe or argv[0], _cwd="/w")
+                    cmdline=argv, exe=exe or argv[0], cwd="/w")
 
 
 class Case(t.NamedTuple):

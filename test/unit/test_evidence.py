@@ -149,9 +149,9 @@ def test_missing_session_is_skipped_or_started_fresh(tmp_path: pathlib.Path) -> 
 def test_busy_missing_cwd_and_unsafe_flags_are_never_typed_into(tmp_path: pathlib.Path) -> None:
     rec = PaneSession("s", 0, 0, "codex", "/does/not/exist", "0199eeee-0000-7000-8000-00000000000f")
     assert _plan(rec, Options()).state == "cwd-missing"
-    rec.refused = "-a untrusted: no replacement"
+    rec = rec._replace(refused="-a untrusted: no replacement")
     assert _plan(rec, Options()).state == "unsafe-flags"
-    rec.tool = "nosuchtool"
+    rec = rec._replace(tool="nosuchtool")
     assert _plan(rec, Options()).state == "unknown-tool"
 
 

@@ -63,14 +63,14 @@ def test_canary_secrets_are_redacted_from_the_record() -> None:
     argv = ["claude", "--api-key", canary, f"--token={canary}", "--mcp-config",
             json.dumps({"servers": {"x": {"env": {"API_KEY": canary}}}}),
             "--add-dir", f"https://me:{canary}@example.com/repo", "--model", "m"]
-    proc = ProcInfo(11, 10, "claude", 1.0, _cmdline=argv, _exe="/bin/claude", _cwd="/w")
-    table = ProcessTable([ProcInfo(10, 1, "bash", 1.0, _cmdline=["bash"], _exe="/bin/bash"),
+    proc = ProcInfo(11, 10, "claude", 1.0, cmdline=argv, exe="/bin/claude", cwd="/w")
+    table = ProcessTable([ProcInfo(10, 1, "bash", 1.0, cmdline=["bash"], exe="/bin/bash"),
                           proc])
     pane = PaneRecord("%1", 10, "/dev/pts/1", "s", 0, 0, "$1", "claude", "/w", "t")
     det = detect([pane], table)[0]
     det.found.env.update({"ANTHROPIC_API_KEY": canary, "MY_SECRET": canary, "MODE": "x"})
     rec = build_record(det, None, [], ["ANTHROPIC_API_KEY", "MY_SECRET", "MODE"], [])
-    dumped = json.dumps(rec.__dict__)
+    dumped = json.dumps(rec._asdict())
     assert canary not in dumped
     assert rec.env["MODE"] == "x" and rec.env["MY_SECRET"] == redact.REDACTED
     assert rec.replay_args[-2:] == ["--model", "m"]
@@ -79,8 +79,8 @@ def test_canary_secrets_are_redacted_from_the_record() -> None:
 def test_restriction_holding_a_secret_refuses_relaunch() -> None:
     tool = ASSISTANTS["claude"]
     argv = ["claude", "--settings", json.dumps({"env": {"GITHUB_TOKEN": "ghp_x"}})]
-    table = ProcessTable([ProcInfo(10, 1, "bash", 1.0, _cmdline=["bash"], _exe="/bin/bash"),
-                          ProcInfo(11, 10, "claude", 1.0, _cmdline=argv, _exe="/bin/claude")])
+    table = ProcessTable([ProcInfo(10, 1, "bash", 1.0, cmdline=["bash"], exe="/bin/bash"),
+                          ProcInfo(11, 10, "claude", 1.0, cmdline=argv, exe="/bin/claude")])
     pane = PaneRecord("%1", 10, "/dev/pts/1", "s", 0, 0, "$1", "claude", "/w", "t")
     rec = build_record(detect([pane], table)[0], None, [], [], [])
     assert rec.refused and "--settings" in rec.refused and tool.name == rec.tool

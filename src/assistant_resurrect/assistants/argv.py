@@ -6,14 +6,15 @@ substrings. Tokens are exact argv elements, so values with spaces, quotes or new
 
 from __future__ import annotations
 
-import dataclasses
+import types
 import typing as t
 
 from assistant_resurrect import redact
 
+_EMPTY: t.Mapping[str, t.Any] = types.MappingProxyType({})
 
-@dataclasses.dataclass(frozen=True)
-class FlagSpec:
+
+class FlagSpec(t.NamedTuple):
     """What one CLI's options mean, as its pinned ``--help`` documents them.
 
     Attributes
@@ -44,12 +45,11 @@ class FlagSpec:
     variadic: frozenset[str] = frozenset()
     selectors: frozenset[str] = frozenset()
     dropped: frozenset[str] = frozenset()
-    rejected: t.Mapping[str, tuple[str, ...] | str | None] = dataclasses.field(default_factory=dict)
+    rejected: t.Mapping[str, tuple[str, ...] | str | None] = _EMPTY
     restrictions: frozenset[str] = frozenset()
-    subcommands: t.Mapping[str, bool] = dataclasses.field(default_factory=dict)
+    subcommands: t.Mapping[str, bool] = _EMPTY
 
 
-@dataclasses.dataclass
 class ArgSplit:
     """The result of :func:`split_args`.
 
@@ -66,10 +66,11 @@ class ArgSplit:
         Why this argv must not be replayed at all, or None.
     """
 
-    groups: list[list[str]] = dataclasses.field(default_factory=list)
-    selector_values: dict[str, str] = dataclasses.field(default_factory=dict)
-    notes: list[str] = dataclasses.field(default_factory=list)
-    refused: str | None = None
+    def __init__(self) -> None:
+        self.groups: list[list[str]] = []
+        self.selector_values: dict[str, str] = {}
+        self.notes: list[str] = []
+        self.refused: str | None = None
 
     @property
     def kept(self) -> list[str]:

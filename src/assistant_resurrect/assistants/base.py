@@ -7,7 +7,6 @@ and how to build the resume argv. Save and restore never name a tool.
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import os
 import pathlib
@@ -40,8 +39,7 @@ class Confidence(str, enum.Enum):
     AMBIGUOUS = "ambiguous"
 
 
-@dataclasses.dataclass(frozen=True)
-class Evidence:
+class Evidence(t.NamedTuple):
     """A session id with where it came from (``source``, e.g. ``claude:sessions-registry``)."""
 
     session_id: str
@@ -49,8 +47,7 @@ class Evidence:
     confidence: Confidence
 
 
-@dataclasses.dataclass(frozen=True)
-class StoreCandidate:
+class StoreCandidate(t.NamedTuple):
     """A session the tool's own store says was active in a directory (times in epoch seconds)."""
 
     session_id: str
@@ -58,8 +55,7 @@ class StoreCandidate:
     source: str
 
 
-@dataclasses.dataclass
-class Found:
+class Found(t.NamedTuple):
     """An assistant found in a pane.
 
     Attributes
