@@ -7,7 +7,6 @@ and fnmatch matching, and ``:`` and ``.`` may appear in session names.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import typing as t
 
@@ -102,7 +101,6 @@ class Tmux:
             socket_path = os.environ.get("TMUX", "").split(",")[0] or None
         self.socket_name, self.socket_path = socket_name, socket_path
         self.socket = socket_path or socket_name or "default"
-        self.binary = shutil.which("tmux") or "tmux"
 
     def _socket_args(self) -> list[str]:
         if self.socket_path:
@@ -119,8 +117,11 @@ class Tmux:
         TmuxCommandError
             When tmux reports any other error.
         """
-        proc = subprocess.run([self.binary, *self._socket_args(), *args], capture_output=True,
-                              stdin=subprocess.DEVNULL, timeout=30, check=False)
+        try:
+            proc = subprocess.run(["tmux", *self._socket_args(), *args], capture_output=True,
+                                  stdin=subprocess.DEVNULL, timeout=30, check=False)
+        except FileNotFoundError:
+            raise AssistantResurrectError("tmux is not on PATH") from None
         err = proc.stderr.decode("utf-8", "backslashreplace").strip()
         if err:
             if "no server running" in err or "error connecting" in err:

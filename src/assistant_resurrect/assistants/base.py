@@ -11,7 +11,6 @@ import enum
 import os
 import pathlib
 import re
-import shutil
 import typing as t
 
 from assistant_resurrect import _fs
@@ -146,6 +145,8 @@ class Assistant:
         token = argv[index]
         name = basename(token)
         if "/" in token and env.get("PATH"):
+            import shutil  # only here: shutil costs every save's start-up 4 ms
+
             found = shutil.which(name, path=env["PATH"])
             if found and os.path.realpath(found) == os.path.realpath(token):
                 return name
