@@ -2,11 +2,11 @@
 
 For each size: a private tmux server with that many panes (three of them running the real
 OpenCode, Claude and Codex CLIs), then the hooks run exactly as resurrect runs them (through
-``test/support/execute_hook.sh`` inside ``tmux run-shell``). Cost = median time of
-post-save-layout + post-save-all with our hooks minus the median with the hook options
-emptied (what resurrect itself pays to call an empty hook), measured once the machine is
-quiet again after starting the assistants. Also the time post-restore-all takes to hand
-control back. Usage: ``.venv/bin/python bench/save_cost.py [runs]``.
+``test/support/execute_hook.sh`` inside ``tmux run-shell``). Cost = the median, over
+alternating runs, of (post-save-layout + post-save-all with our hooks) minus (the same with
+the hook options emptied: what resurrect itself pays to call an empty hook), measured once
+the machine is quiet again after starting the assistants. Also the time post-restore-all
+takes to hand control back. Usage: ``.venv/bin/python bench/save_cost.py [runs]``.
 """
 
 from __future__ import annotations
@@ -41,7 +41,10 @@ def settle(timeout: float = 60.0) -> None:
         pass
 
 
-def measure(lab, runs: int) -> tuple[float, float, float]:
+def measure(lab, runs: int) -> tuple[float, float, float, float]:
+    """(median with our hooks, median with them emptied, median of the paired differences,
+    post-restore-all time), in seconds. Runs alternate between the two settings, so a burst
+    of work by an assistant (offline Claude retries every few seconds) weighs on both."""
     save_file = lab.resurrect_save()
     (lab.resurrect_dir / "last").unlink()
     (lab.resurrect_dir / "last").symlink_to(save_file.name)
@@ -50,16 +53,23 @@ def measure(lab, runs: int) -> tuple[float, float, float]:
         lab.hook("post-save-layout", str(save_file))
         lab.hook("post-save-all")
 
-    ours = [timed(save_hooks) for _ in range(runs)]
-    restore = [timed(lambda: lab.hook("post-restore-all")) for _ in range(1)]
-    saved = {h: lab.tmux("show-option", "-gqv", f"@resurrect-hook-{h}").rstrip("\n")
-             for h in HOOKS}
-    for h in HOOKS:
-        lab.tmux("set-option", "-g", f"@resurrect-hook-{h}", "")
-    empty = [timed(save_hooks) for _ in range(runs)]
-    for h, v in saved.items():
-        lab.tmux("set-option", "-g", f"@resurrect-hook-{h}", v)
-    return statistics.median(ours), statistics.median(empty), statistics.median(restore)
+    def set_hooks(values: dict[str, str]) -> None:
+        for h, v in values.items():
+            lab.tmux("set-option", "-g", f"@resurrect-hook-{h}", v)
+
+    ours = {h: lab.tmux("show-option", "-gqv", f"@resurrect-hook-{h}").rstrip("\n")
+            for h in HOOKS}
+    empty = dict.fromkeys(HOOKS, "")
+    with_ours, without = [], []
+    for _ in range(runs):
+        set_hooks(ours)
+        with_ours.append(timed(save_hooks))
+        set_hooks(empty)
+        without.append(timed(save_hooks))
+    set_hooks(ours)
+    restore = timed(lambda: lab.hook("post-restore-all"))
+    cost = statistics.median(a - b for a, b in zip(with_ours, without, strict=True))
+    return statistics.median(with_ours), statistics.median(without), cost, restore
 
 
 def main(runs: int) -> int:
@@ -97,8 +107,8 @@ def main(runs: int) -> int:
                 lab.type(pane["pane_id"], command)
                 wait_for(lambda p=pane, t=tool, lab=lab: lab.argv_in_pane(p["pane_id"], t), 60)
             settle()
-            ours, empty, restore = measure(lab, runs)
-            print(f"{size:>5} {ours:>11.3f} {empty:>12.3f} {ours - empty:>9.3f} {restore:>13.3f}")
+            ours, empty, cost, restore = measure(lab, runs)
+            print(f"{size:>5} {ours:>11.3f} {empty:>12.3f} {cost:>9.3f} {restore:>13.3f}")
         finally:
             lab.teardown()
             shutil.rmtree(root, ignore_errors=True)
@@ -106,4 +116,4 @@ def main(runs: int) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 7))
+    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 15))
