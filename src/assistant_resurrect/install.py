@@ -12,8 +12,10 @@ import datetime
 import logging
 import os
 import pathlib
+import re
 import shlex
 import shutil
+import subprocess
 import sys
 import typing as t
 
@@ -138,9 +140,34 @@ def opencode_plugin_path(env: t.Mapping[str, str] | None = None) -> pathlib.Path
     return pathlib.Path(os.path.expanduser(config)) / "opencode" / "plugins" / OPENCODE_LINK
 
 
-def install_opencode(link: pathlib.Path | None = None) -> str:
-    """Symlink our tracker into OpenCode's global plugin directory; never replace a file."""
+def opencode_version(path: str | None = None) -> str | None:
+    """``opencode --version`` of the ``opencode`` on ``path`` (default: our ``PATH``), e.g.
+    ``"1.18.33"``; None when it is not installed or does not answer within 20 s."""
+    exe = shutil.which("opencode", path=path)
+    if exe is None:
+        return None
+    try:
+        proc = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=20,
+                              stdin=subprocess.DEVNULL, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found = re.search(r"\b(\d+\.\d+\.\d+)\b", proc.stdout)
+    return found.group(1) if found else None
+
+
+def install_opencode(link: pathlib.Path | None = None, version: str | None = "ask") -> str:
+    """Symlink our tracker into OpenCode's global plugin directory; never replace a file.
+
+    ``version`` is the installed OpenCode's (``"ask"``: :func:`opencode_version`; None: not
+    installed, link anyway for when it is). From 2.x on, our link is removed instead.
+    """
     link = link or opencode_plugin_path()
+    if version == "ask":
+        version = opencode_version()
+    if version is not None and int(version.split(".")[0]) >= 2:
+        removed = uninstall_opencode(link)
+        return (f"opencode {version}: the tracker speaks the 1.x plugin API; not linked "
+                f"(OpenCode panes use argv and opencode.db) - {removed}")
     source = paths.plugin_dir() / "hooks" / "opencode-tracker.js"
     if link.is_symlink():
         if os.readlink(link) == str(source):

@@ -3,6 +3,7 @@ a CLI upgrade that renames, removes or changes the arity of an option fails here
 
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 import re
@@ -11,7 +12,9 @@ import typing as t
 import uuid
 
 import pytest
+from support.lab import REPO
 
+from assistant_resurrect import install
 from assistant_resurrect.assistants import ASSISTANTS
 
 pytestmark = [pytest.mark.clis]
@@ -121,3 +124,9 @@ def test_tty_failure_screens_of_claude_and_codex(lab: t.Any) -> None:
         screens = ASSISTANTS[tool].failure_screens
         wait_for(lambda p=pane, s=screens: any(x in lab.capture(p) for x in s), 90,
                  what=f"{tool}'s failure screen")
+
+
+def test_the_opencode_version_gate_reads_the_pinned_cli(cli_bin: pathlib.Path) -> None:
+    pinned = json.loads((REPO / "test/clis/package.json").read_text())["dependencies"]
+    assert install.opencode_version(str(cli_bin)) == pinned["opencode-ai"].lstrip("=^~")
+    assert install.opencode_version(str(cli_bin.parent / "nowhere")) is None

@@ -107,13 +107,23 @@ def test_claude_settings_with_invalid_json_is_left_untouched(tmp_path: pathlib.P
 
 def test_opencode_link_never_replaces_a_users_file(tmp_path: pathlib.Path) -> None:
     link = tmp_path / "plugins" / install.OPENCODE_LINK
-    install.install_opencode(link)
+    install.install_opencode(link, "1.18.33")
     assert link.is_symlink()
     install.uninstall_opencode(link)
     link.write_text("mine")
     with pytest.raises(StateFileError):
-        install.install_opencode(link)
+        install.install_opencode(link, None)
     assert link.read_text() == "mine"
+
+
+def test_opencode_2_gets_no_tracker_and_loses_ours(tmp_path: pathlib.Path) -> None:
+    link = tmp_path / "plugins" / install.OPENCODE_LINK
+    install.install_opencode(link, None)  # not installed yet: linked for when it is
+    assert link.is_symlink()
+    said = install.install_opencode(link, "2.0.1")
+    assert "not linked" in said and not link.exists() and not link.is_symlink()
+    install.install_opencode(link, "1.18.33")
+    assert link.is_symlink()
 
 
 def run(args: list[str], stdin: str = "", env: dict[str, str] | None = None
