@@ -43,3 +43,35 @@ def test_restore_into_each_shell(lab: Lab, shell: str) -> None:
     proc = next(p for p in lab.pane_tree(restored) if p.name() == "opencode")
     assert psutil.Process(proc.pid).cwd() == str(cwd)
     assert psutil.Process(proc.pid).environ()["MY_FLAVOUR"] == ENV_VALUE
+
+
+def test_keys_a_slow_zshrc_swallows_are_typed_again(lab: Lab) -> None:
+    """zsh plugins reset the terminal while the rc loads and drop what was typed meanwhile
+    (oh-my-zsh, p10k instant prompt); the restore probes with an echo until the shell answers."""
+    lab.load_plugin()
+    cwd = lab.home / "w"
+    cwd.mkdir()
+    sid = fixtures.opencode_session(lab, cwd)
+    pane = lab.start("s", cwd, f"opencode -s {sid}")
+    wait_for(lambda: lab.argv_in_pane(pane, "opencode"), 30, what="opencode")
+    lab.resurrect_save()
+    lab.kill_server()
+    lab.start_server()
+    lab.resurrect_restore(wait=False)
+    restored = lab.panes()[("s", 0, 0)]["pane_id"]
+    lab.wait_shell(restored)
+    zdotdir, swallowed = lab.home / "zdot", lab.home / "swallowed"
+    zdotdir.mkdir()
+    # builtins only, so the pane's foreground stays zsh: wait 3 s, then drain the typeahead
+    (zdotdir / ".zshrc").write_text(
+        "zmodload zsh/zselect; zselect -t 300\n"
+        "n=0; while read -t 0 -k 1 -s _c; do n=$((n+1)); done\n"
+        f"print $n > {shlex.quote(str(swallowed))}\n")
+    lab.type(restored, f"exec env ZDOTDIR={shlex.quote(str(zdotdir))} zsh")
+    wait_for(lambda: lab.tmux("display-message", "-p", "-t", restored,
+                              "#{pane_current_command}").strip() == "zsh", 30, what="zsh")
+    lab.cli("restore", "--execute")
+
+    assert int(swallowed.read_text()) > 0  # the first probe was typed too early and lost
+    argv = wait_for(lambda: lab.argv_in_pane(restored, "opencode"), 30, what="opencode back")
+    assert argv[-2:] == ["-s", sid]
