@@ -126,3 +126,32 @@ def test_menu_lists_saved_assistants_and_its_item_resumes_one(lab: Lab) -> None:
     pane = lab.panes()[("w", 0, 0)]["pane_id"]
     argv_run = wait_for(lambda: lab.argv_in_pane(pane, "opencode"), 30, what="resumed")
     assert argv_run[-2:] == ["-s", sid]
+
+
+@pytest.mark.parametrize("max_parallel", [1, 2])
+def test_max_parallel_starts_assistants_in_batches(lab: Lab, max_parallel: int) -> None:
+    """With max-parallel N, N assistants start, are verified, and only then the next ones."""
+    lab.load_plugin()
+    for name in ("a", "b", "c"):
+        fixtures.start_opencode(lab, "s", name)
+    lab.resurrect_save()
+    lab.kill_server()
+    lab.start_server()
+    lab.load_plugin()
+    lab.tmux("set-option", "-g", "@assistant-resurrect-max-parallel", str(max_parallel))
+    lab.resurrect_restore()
+    outcomes = lab.restore_outcomes()
+    assert {label: p["outcome"] for label, p in outcomes.items()} == dict.fromkeys(
+        ("s:0.0", "s:1.0", "s:2.0"), "resumed")
+
+    events = []  # ("typed" | "verified", pane label), in the order the restore log has them
+    for line in (lab.state_dir / "restore.log").read_text().splitlines():
+        words = line.split(": ", 1)[1].split()
+        if words[:2] == ["typed", "into"]:
+            events.append(("typed", words[2]))
+        elif len(words) >= 4 and words[1] == "opencode" and words[3] == "resumed":
+            events.append(("verified", words[0]))
+    batches = [["s:0.0", "s:1.0", "s:2.0"][i:i + max_parallel] for i in range(0, 3, max_parallel)]
+    expected = [(kind, label) for batch in batches
+                for kind in ("typed", "verified") for label in batch]
+    assert events == expected
