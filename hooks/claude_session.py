@@ -7,6 +7,7 @@ keeps ``<state-dir>/claude-<CLAUDE_PID>.json`` current and never prints: Claude 
 SessionStart hook's stdout to the model's context. It always exits 0.
 """
 
+import contextlib
 import json
 import os
 import sys
@@ -23,14 +24,12 @@ def main(argv):
     payload = json.loads(sys.stdin.read(1024 * 1024) or "{}")
     if not isinstance(payload, dict):
         return
-    path = os.path.join(state_dir, "claude-%s.json" % pid)
+    path = os.path.join(state_dir, f"claude-{pid}.json")
     event = payload.get("hook_event_name", "")
     if event == "SessionEnd":
         if payload.get("reason") not in ("clear", "resume", "compact"):
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(path)
-            except OSError:
-                pass
         return
     session_id = payload.get("session_id")
     if not isinstance(session_id, str) or not session_id:
@@ -54,15 +53,11 @@ def main(argv):
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except OSError:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
 
 
 if __name__ == "__main__":
-    try:
+    with contextlib.suppress(Exception):  # a hook must never disturb Claude
         main(sys.argv[1:])
-    except Exception:  # noqa: BLE001 - a hook must never disturb Claude
-        pass
     sys.exit(0)

@@ -16,7 +16,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_ruff() -> None:
-    proc = run("ruff", "check", "src", "test", "bench", "demo")
+    proc = run("ruff", "check", "src", "hooks", "test", "bench", "demo")
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
