@@ -50,7 +50,7 @@ def cmd_hook(args: argparse.Namespace) -> int:
 def cmd_save(args: argparse.Namespace) -> int:
     """Take a snapshot now and pair it with the save file ``last`` points to."""
     tmux = _tmux(args)
-    opts, snap = save.snapshot_now(tmux)
+    opts, snap = save.snapshot_now(tmux.options_and_panes)
     rdir = resurrect.resolve_dir(opts.resurrect_dir)
     last = resurrect.last_save_file(rdir)
     if last is not None and not args.dry_run:
@@ -196,7 +196,7 @@ def _print_rows(rows: list[restore.PlanRow], as_json: bool, snap: snapshot.Snaps
 
 def cmd_status(args: argparse.Namespace) -> int:
     """Each live assistant pane: tool, session id and its source, cwd, resume command."""
-    _, snap = save.snapshot_now(_tmux(args))
+    _, snap = save.snapshot_now(_tmux(args).options_and_panes)
     outcomes = restore.load_outcomes(paths.state_dir() / OUTCOMES)
     last = {p["pane"]: p.get("outcome", "") for p in outcomes.get("panes", [])}
     rows = []

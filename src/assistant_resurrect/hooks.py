@@ -25,9 +25,10 @@ BOUND_FLAG = "save-bound"
 
 
 def _snapshot_now(tmux: Tmux) -> tuple[Options, snapshot.Snapshot]:
+    answer = tmux.start_options_and_panes()  # tmux lists the panes while we import psutil
     from assistant_resurrect import save  # psutil: only the paths that take a snapshot
 
-    return save.snapshot_now(tmux)
+    return save.snapshot_now(answer)
 
 
 def post_save_layout(save_file: pathlib.Path, tmux: Tmux) -> None:

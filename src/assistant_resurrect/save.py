@@ -17,7 +17,7 @@ from assistant_resurrect.assistants.base import RUNTIMES
 from assistant_resurrect.options import Options
 from assistant_resurrect.procs import ProcessTable
 from assistant_resurrect.snapshot import PaneSession, Snapshot
-from assistant_resurrect.tmux import PaneRecord, Tmux
+from assistant_resurrect.tmux import PaneRecord
 
 log = logging.getLogger(__name__)
 
@@ -191,10 +191,12 @@ def _mask_credential_values(argv: list[str]) -> list[str]:
     return out
 
 
-def snapshot_now(tmux: Tmux) -> tuple[Options, Snapshot]:
-    """Our options and a snapshot of every assistant pane of ``tmux``'s server: one tmux call
-    (options and panes together), one process-table pass."""
-    option_lines, panes = tmux.options_and_panes()
+def snapshot_now(panes_query: t.Callable[[], tuple[list[str], list[PaneRecord]]]
+                 ) -> tuple[Options, Snapshot]:
+    """Our options and a snapshot of every assistant pane: one tmux call, ``panes_query``
+    (:meth:`Tmux.options_and_panes`, or the answer of one started earlier with
+    :meth:`Tmux.start_options_and_panes`), then one process-table pass."""
+    option_lines, panes = panes_query()
     opts = Options.from_lines(option_lines)
     snap = take_snapshot(panes, ProcessTable.snapshot(), paths.state_dir(), opts.capture_env,
                          opts.env_allow)

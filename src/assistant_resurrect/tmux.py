@@ -117,17 +117,33 @@ class Tmux:
         TmuxCommandError
             When tmux reports any other error.
         """
+        return self.start(*args)()
+
+    def start(self, *args: str) -> t.Callable[[], list[str]]:
+        """Start a tmux command and return at once; calling the result waits (30 s at most)
+        and gives what :meth:`cmd` gives, raising as it does."""
         try:
-            proc = subprocess.run(["tmux", *self._socket_args(), *args], capture_output=True,
-                                  stdin=subprocess.DEVNULL, timeout=30, check=False)
+            proc = subprocess.Popen(["tmux", *self._socket_args(), *args],
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE)
         except FileNotFoundError:
             raise AssistantResurrectError("tmux is not on PATH") from None
-        err = proc.stderr.decode("utf-8", "backslashreplace").strip()
-        if err:
-            if "no server running" in err or "error connecting" in err:
-                raise TmuxNotRunningError(self.socket)
-            raise TmuxCommandError(f"tmux {args[0]}: {err}")
-        return proc.stdout.decode("utf-8", "backslashreplace").splitlines()
+
+        def lines() -> list[str]:
+            try:
+                out, err_bytes = proc.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.communicate()
+                raise
+            err = err_bytes.decode("utf-8", "backslashreplace").strip()
+            if err:
+                if "no server running" in err or "error connecting" in err:
+                    raise TmuxNotRunningError(self.socket)
+                raise TmuxCommandError(f"tmux {args[0]}: {err}")
+            return out.decode("utf-8", "backslashreplace").splitlines()
+
+        return lines
 
     def is_alive(self) -> bool:
         """True when the server answers."""
@@ -146,11 +162,21 @@ class Tmux:
 
         Pane lines are told apart by the separator and their field count.
         """
+        return self.start_options_and_panes()()
+
+    def start_options_and_panes(self) -> t.Callable[[], tuple[list[str], list[PaneRecord]]]:
+        """:meth:`options_and_panes`, started now and answered when called (the save hook
+        imports the process table while tmux lists the panes)."""
         fmt = SEP.join(f"#{{{name}}}" for name in PANE_FIELDS)
-        lines = self.cmd("show-options", "-g", ";", "list-panes", "-a", "-F", fmt)
-        options = [line for line in lines if SEP not in line]
-        records = (parse_pane_line(line) for line in lines if SEP in line)
-        return options, [rec for rec in records if rec is not None]
+        pending = self.start("show-options", "-g", ";", "list-panes", "-a", "-F", fmt)
+
+        def answer() -> tuple[list[str], list[PaneRecord]]:
+            lines = pending()
+            options = [line for line in lines if SEP not in line]
+            records = (parse_pane_line(line) for line in lines if SEP in line)
+            return options, [rec for rec in records if rec is not None]
+
+        return answer
 
     def option(self, name: str, default: str = "") -> str:
         """A global option's value (``show-option -gqv``), or ``default`` when empty."""
