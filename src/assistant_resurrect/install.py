@@ -8,6 +8,7 @@ Claude Code: command hooks for SessionStart and SessionEnd in
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 import os
@@ -140,19 +141,40 @@ def opencode_plugin_path(env: t.Mapping[str, str] | None = None) -> pathlib.Path
     return pathlib.Path(os.path.expanduser(config)) / "opencode" / "plugins" / OPENCODE_LINK
 
 
-def opencode_version(path: str | None = None) -> str | None:
+OPENCODE_VERSION_CACHE = "opencode-version.json"
+
+
+def opencode_version(path: str | None = None, cache: pathlib.Path | None = None
+                     ) -> str | None:
     """``opencode --version`` of the ``opencode`` on ``path`` (default: our ``PATH``), e.g.
-    ``"1.18.33"``; None when it is not installed or does not answer within 20 s."""
+    ``"1.18.33"``; None when it is not installed or does not answer within 20 s.
+
+    The answer is kept in ``cache`` (default ``<state>/opencode-version.json``) for as long as
+    the binary (real path and mtime) stays the same: asking costs a second of CPU, and the
+    plugin asks on every tmux start.
+    """
     exe = shutil.which("opencode", path=path)
     if exe is None:
         return None
+    binary = os.path.realpath(exe)
+    try:
+        key = f"{binary}@{os.stat(binary).st_mtime_ns}"
+    except OSError:
+        return None
+    cache = cache or paths.state_dir() / OPENCODE_VERSION_CACHE
+    cached = _fs.read_json_or_none(cache)
+    if isinstance(cached, dict) and cached.get("binary") == key:
+        return str(cached.get("version")) if cached.get("version") else None
     try:
         proc = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=20,
                               stdin=subprocess.DEVNULL, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
     found = re.search(r"\b(\d+\.\d+\.\d+)\b", proc.stdout)
-    return found.group(1) if found else None
+    version = found.group(1) if found else None
+    with contextlib.suppress(OSError):
+        _fs.atomic_write_json(cache, {"binary": key, "version": version})
+    return version
 
 
 def install_opencode(link: pathlib.Path | None = None, version: str | None = "ask") -> str:

@@ -126,7 +126,14 @@ def test_tty_failure_screens_of_claude_and_codex(lab: t.Any) -> None:
                  what=f"{tool}'s failure screen")
 
 
-def test_the_opencode_version_gate_reads_the_pinned_cli(cli_bin: pathlib.Path) -> None:
+def test_the_opencode_version_gate_reads_the_pinned_cli(cli_bin: pathlib.Path,
+                                                        tmp_path: pathlib.Path) -> None:
     pinned = json.loads((REPO / "test/clis/package.json").read_text())["dependencies"]
-    assert install.opencode_version(str(cli_bin)) == pinned["opencode-ai"].lstrip("=^~")
-    assert install.opencode_version(str(cli_bin.parent / "nowhere")) is None
+    cache = tmp_path / "opencode-version.json"
+    assert install.opencode_version(str(cli_bin), cache) == pinned["opencode-ai"]
+    assert install.opencode_version(str(cli_bin.parent / "nowhere"), cache) is None
+    entry = json.loads(cache.read_text())  # asked once per binary: the next load reads this
+    cache.write_text(json.dumps({**entry, "version": "2.0.0"}))
+    assert install.opencode_version(str(cli_bin), cache) == "2.0.0"
+    cache.write_text(json.dumps({"binary": "an-older-binary@1", "version": "2.0.0"}))
+    assert install.opencode_version(str(cli_bin), cache) == pinned["opencode-ai"]
