@@ -141,7 +141,7 @@ def opencode_plugin_path(env: t.Mapping[str, str] | None = None) -> pathlib.Path
     return pathlib.Path(os.path.expanduser(config)) / "opencode" / "plugins" / OPENCODE_LINK
 
 
-OPENCODE_VERSION_CACHE = "opencode-version.json"
+OPENCODE_VERSION_CACHE = "opencode.version.json"  # apart from the trackers' <tool>-<pid>.json
 
 
 def opencode_version(path: str | None = None, cache: pathlib.Path | None = None
@@ -149,7 +149,7 @@ def opencode_version(path: str | None = None, cache: pathlib.Path | None = None
     """``opencode --version`` of the ``opencode`` on ``path`` (default: our ``PATH``), e.g.
     ``"1.18.33"``; None when it is not installed or does not answer within 20 s.
 
-    The answer is kept in ``cache`` (default ``<state>/opencode-version.json``) for as long as
+    The answer is kept in ``cache`` (default ``<state>/opencode.version.json``) for as long as
     the binary (real path and mtime) stays the same: asking costs a second of CPU, and the
     plugin asks on every tmux start.
     """

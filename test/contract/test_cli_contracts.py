@@ -129,7 +129,7 @@ def test_tty_failure_screens_of_claude_and_codex(lab: t.Any) -> None:
 def test_the_opencode_version_gate_reads_the_pinned_cli(cli_bin: pathlib.Path,
                                                         tmp_path: pathlib.Path) -> None:
     pinned = json.loads((REPO / "test/clis/package.json").read_text())["dependencies"]
-    cache = tmp_path / "opencode-version.json"
+    cache = tmp_path / install.OPENCODE_VERSION_CACHE
     assert install.opencode_version(str(cli_bin), cache) == pinned["opencode-ai"]
     assert install.opencode_version(str(cli_bin.parent / "nowhere"), cache) is None
     entry = json.loads(cache.read_text())  # asked once per binary: the next load reads this
