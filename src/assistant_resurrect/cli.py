@@ -240,7 +240,7 @@ def cmd_history(args: argparse.Namespace) -> int:
                       "resurrect_file": snap.resurrect_file, "tools": tools,
                       "last": bool(last and last.name == snap.resurrect_file
                                    and path.stem == last.stem),
-                      "save_file_exists": (rdir / (snapshot.save_file_stem(path) + ".txt")
+                      "save_file_exists": (rdir / (snapshot.save_file_stem(path.name) + ".txt")
                                            ).exists()})
     if args.json:
         print(json.dumps({"resurrect_dir": str(rdir), "snapshots": items}, indent=2))

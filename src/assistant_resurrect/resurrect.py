@@ -135,10 +135,10 @@ def last_save_file(resurrect_dir: pathlib.Path) -> pathlib.Path | None:
     return path if path.is_file() else None
 
 
-def save_files(resurrect_dir: pathlib.Path) -> list[pathlib.Path]:
-    """Every ``tmux_resurrect_<ts>.txt`` in the directory, oldest first (by name = time)."""
+def save_file_names(resurrect_dir: pathlib.Path) -> list[str]:
+    """Names of every ``tmux_resurrect_<ts>.txt`` in the directory, oldest first (by name =
+    time); names, not paths, because a month of autosaves is thousands of files."""
     try:
-        names = sorted(n for n in os.listdir(resurrect_dir) if SAVE_FILE_RE.match(n))
+        return sorted(n for n in os.listdir(resurrect_dir) if SAVE_FILE_RE.match(n))
     except OSError:
         return []
-    return [resurrect_dir / n for n in names]

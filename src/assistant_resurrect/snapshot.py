@@ -214,13 +214,13 @@ def _load_legacy(path: pathlib.Path, data: dict[str, t.Any]) -> Snapshot:
     return Snapshot(panes, path.stat().st_mtime, "", path, skipped)
 
 
-def save_file_stem(path: pathlib.Path) -> str:
-    """The resurrect save file a sidecar belongs to (archived ones carry a suffix).
+def save_file_stem(name: str) -> str:
+    """The resurrect save file a sidecar name belongs to (archived ones carry a suffix).
 
-    >>> save_file_stem(pathlib.Path("tmux_resurrect_20260101T000000.1767225600.json"))
+    >>> save_file_stem("tmux_resurrect_20260101T000000.1767225600.json")
     'tmux_resurrect_20260101T000000'
     """
-    return path.name.split(".", 1)[0]
+    return name.split(".", 1)[0]
 
 
 def archive_if_better(path: pathlib.Path, new: Snapshot) -> pathlib.Path | None:
@@ -239,7 +239,18 @@ def list_snapshots(resurrect_dir: pathlib.Path) -> list[pathlib.Path]:
     """Our sidecars, oldest first (names sort by time, like resurrect's files; an archived
     sidecar sorts just before the current one of the same save file)."""
     directory = store_dir(resurrect_dir)
-    return sorted(p for p in directory.glob("tmux_resurrect_*.json") if p.is_file())
+    return [directory / name for name in _snapshot_names(directory)]
+
+
+def _snapshot_names(directory: pathlib.Path) -> list[str]:
+    # names, not paths, and one directory read: a month of autosaves is thousands of files,
+    # and every save prunes
+    try:
+        with os.scandir(directory) as entries:
+            return sorted(e.name for e in entries if e.name.startswith("tmux_resurrect_")
+                          and e.name.endswith(".json") and e.is_file())
+    except OSError:
+        return []
 
 
 def for_save_file(resurrect_dir: pathlib.Path, save_file: pathlib.Path | None) -> Snapshot:
@@ -287,10 +298,11 @@ def _load_or_none(path: pathlib.Path) -> Snapshot | None:
 
 def newest_non_empty(resurrect_dir: pathlib.Path) -> pathlib.Path | None:
     """The newest snapshot with at least one resumable pane (never purged)."""
-    for path in reversed(list_snapshots(resurrect_dir)):
-        snap = _load_or_none(path)
+    directory = store_dir(resurrect_dir)
+    for name in reversed(_snapshot_names(directory)):
+        snap = _load_or_none(directory / name)
         if snap and snap.resumable:
-            return path
+            return directory / name
     return None
 
 
@@ -301,13 +313,17 @@ def purge(resurrect_dir: pathlib.Path, older_than: float | None = None,
     removed."""
     keep = newest_non_empty(resurrect_dir)
     now = time.time() if now is None else now
+    saves = {name.removesuffix(".txt") for name in resurrect.save_file_names(resurrect_dir)}
+    directory = store_dir(resurrect_dir)
     removed = []
-    for path in list_snapshots(resurrect_dir):
-        orphan = not (resurrect_dir / (save_file_stem(path) + ".txt")).exists()
+    for name in _snapshot_names(directory):
+        orphan = save_file_stem(name) not in saves
+        if not orphan and older_than is None:
+            continue
+        path = directory / name
         old = older_than is not None and now - path.stat().st_mtime > older_than
         if path != keep and (orphan or old):
             if not dry_run:
                 path.unlink(missing_ok=True)
             removed.append(path)
     return removed
-

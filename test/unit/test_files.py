@@ -61,6 +61,23 @@ def test_empty_autosave_never_displaces_the_last_good_snapshot(tmp_path: pathlib
     assert chosen.path.exists()  # ... and any age limit
 
 
+def test_purge_removes_orphans_only_and_keeps_archives_of_live_save_files(
+        tmp_path: pathlib.Path) -> None:
+    rec = snapshot.PaneSession("s", 1, 0, "claude", "/tmp", session_id="abcd-1")
+    for ts in ("20260101T000000", "20260101T001500", "20260101T003000"):
+        _snap(tmp_path, ts, [rec])
+    store = snapshot.store_dir(tmp_path)
+    archived = store / "tmux_resurrect_20260101T001500.1767225600.json"
+    archived.write_text((store / "tmux_resurrect_20260101T001500.json").read_text())
+    (tmp_path / "tmux_resurrect_20260101T000000.txt").unlink()  # resurrect dropped it
+    assert [p.name for p in snapshot.purge(tmp_path, dry_run=True)] == [
+        "tmux_resurrect_20260101T000000.json"]
+    assert (store / "tmux_resurrect_20260101T000000.json").exists()
+    snapshot.purge(tmp_path)
+    assert [p.name for p in snapshot.list_snapshots(tmp_path)] == [
+        archived.name, "tmux_resurrect_20260101T001500.json", "tmux_resurrect_20260101T003000.json"]
+
+
 def test_corrupt_and_legacy_sidecars(tmp_path: pathlib.Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
