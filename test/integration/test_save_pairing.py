@@ -14,11 +14,7 @@ pytestmark = [pytest.mark.clis]
 
 def test_identical_save_is_deduplicated_and_snapshot_follows(lab: Lab) -> None:
     lab.load_plugin()
-    cwd = lab.home / "p"
-    cwd.mkdir()
-    sid = fixtures.opencode_session(lab, cwd)
-    pane = lab.start("s", cwd, f"opencode -s {sid}")
-    wait_for(lambda: lab.argv_in_pane(pane, "opencode"), 30, what="opencode")
+    _, pane = fixtures.start_opencode(lab, "s", "p")
     # OpenCode retitles its pane once its TUI is up; the title is part of the layout
     wait_for(lambda: lab.tmux("display-message", "-p", "-t", pane, "#{pane_title}").startswith(
         ("OpenCode", "OC |")), 30, what="OpenCode's pane title")

@@ -49,11 +49,7 @@ def test_keys_a_slow_zshrc_swallows_are_typed_again(lab: Lab) -> None:
     """zsh plugins reset the terminal while the rc loads and drop what was typed meanwhile
     (oh-my-zsh, p10k instant prompt); the restore probes with an echo until the shell answers."""
     lab.load_plugin()
-    cwd = lab.home / "w"
-    cwd.mkdir()
-    sid = fixtures.opencode_session(lab, cwd)
-    pane = lab.start("s", cwd, f"opencode -s {sid}")
-    wait_for(lambda: lab.argv_in_pane(pane, "opencode"), 30, what="opencode")
+    sid, _ = fixtures.start_opencode(lab, "s", "w")
     lab.resurrect_save()
     lab.kill_server()
     lab.start_server()
