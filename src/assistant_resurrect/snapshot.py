@@ -299,7 +299,11 @@ def _load_or_none(path: pathlib.Path) -> Snapshot | None:
 def newest_non_empty(resurrect_dir: pathlib.Path) -> pathlib.Path | None:
     """The newest snapshot with at least one resumable pane (never purged)."""
     directory = store_dir(resurrect_dir)
-    for name in reversed(_snapshot_names(directory)):
+    return _newest_non_empty(directory, _snapshot_names(directory))
+
+
+def _newest_non_empty(directory: pathlib.Path, names: list[str]) -> pathlib.Path | None:
+    for name in reversed(names):
         snap = _load_or_none(directory / name)
         if snap and snap.resumable:
             return directory / name
@@ -311,12 +315,13 @@ def purge(resurrect_dir: pathlib.Path, older_than: float | None = None,
     """Remove snapshots whose resurrect save file is gone, and (with ``older_than``, seconds)
     those older than that; never the newest non-empty one. Returns what was (or would be)
     removed."""
-    keep = newest_non_empty(resurrect_dir)
+    directory = store_dir(resurrect_dir)
+    names = _snapshot_names(directory)
+    keep = _newest_non_empty(directory, names)
     now = time.time() if now is None else now
     saves = {name.removesuffix(".txt") for name in resurrect.save_file_names(resurrect_dir)}
-    directory = store_dir(resurrect_dir)
     removed = []
-    for name in _snapshot_names(directory):
+    for name in names:
         orphan = save_file_stem(name) not in saves
         if not orphan and older_than is None:
             continue
