@@ -1,4 +1,5 @@
-"""The tmux adapter: the only module that talks to tmux (through libtmux).
+"""The tmux adapter: the only module that talks to tmux (queries run ``tmux`` itself; typing goes
+through libtmux).
 
 Everything here addresses panes by ``%pane_id``: ``session:window.pane`` targets use prefix
 and fnmatch matching, and ``:`` and ``.`` may appear in session names.
