@@ -226,9 +226,9 @@ def verify(tmux: Tmux, row: PlanRow, opts: Options, timeout: float = 30.0) -> st
         if hit is not None:
             return _watch(tmux, row.pane.pane_id, tool, hit[1].proc, opts.verify_seconds)
         screen = tmux.capture(row.pane.pane_id)
-        failure = next((s for s in tool.failure_screens if s in screen), None)
+        failure = _failure_shown(tool, screen)
         if failure:
-            return f"failed: {tool.name} shows {failure!r}"
+            return failure
         time.sleep(0.25)
     last = next((line.strip() for line in reversed(screen.splitlines()) if line.strip()), "")
     return f"failed: {tool.name} did not start within {timeout:g}s (pane shows {last[:120]!r})"
@@ -239,15 +239,21 @@ def _watch(tmux: Tmux, pane_id: str, tool: t.Any, proc: t.Any, seconds: float) -
     failure screen (unknown session, a trust dialog waiting for an answer)."""
     deadline = time.monotonic() + seconds
     while True:
-        screen = tmux.capture(pane_id)
-        failure = next((s for s in tool.failure_screens if s in screen), None)
+        failure = _failure_shown(tool, tmux.capture(pane_id))
         if failure:
-            return f"failed: {tool.name} shows {failure!r}"
+            return failure
         if not proc.is_alive():
             return f"failed: {tool.name} exited within {seconds:g}s"
         if time.monotonic() >= deadline:
             return "resumed"
         time.sleep(0.5)
+
+
+def _failure_shown(tool: t.Any, screen: str) -> str | None:
+    """The outcome ``failed: <tool> shows '<text>'`` when ``screen`` holds one of the tool's
+    known failure texts, else None."""
+    failure = next((s for s in tool.failure_screens if s in screen), None)
+    return f"failed: {tool.name} shows {failure!r}" if failure else None
 
 
 def execute(rows: list[PlanRow], tmux: Tmux, opts: Options, claims_dir: pathlib.Path
