@@ -23,9 +23,7 @@ def test_empty_autosave_after_restart_keeps_the_good_snapshot_and_history_shows_
     lab.load_plugin()
     sid, pane = fixtures.start_opencode(lab, "w", "a")
     lab.resurrect_save("20260101T000000")
-    lab.kill_server()  # tmux dies; it comes back with the same layout but no assistants
-    lab.start_server()
-    lab.resurrect_restore(wait=False)  # layout only (hooks not wired yet)
+    lab.restart_with_layout()
     lab.load_plugin()
     lab.resurrect_save("20260101T000500")  # continuum's autosave: deduplicated by resurrect
 
@@ -56,9 +54,7 @@ def test_targets_prompt_mode_and_no_double_resume(lab: Lab) -> None:
     for session, name in (("one", "a"), ("one", "b"), ("two", "c")):
         ids[name] = fixtures.start_opencode(lab, session, name)[0]
     lab.resurrect_save()
-    lab.kill_server()
-    lab.start_server()
-    lab.resurrect_restore(wait=False)
+    lab.restart_with_layout()
     panes = lab.panes()
 
     window = json.loads(lab.cli("restore", "--json", "--window", "one:1").stdout)["panes"]
@@ -92,9 +88,7 @@ def test_session_live_in_another_tmux_server_is_not_resumed_again(lab: Lab) -> N
     lab.load_plugin()
     sid, _ = fixtures.start_opencode(lab, "w", "a")
     lab.resurrect_save()
-    lab.kill_server()
-    lab.start_server()
-    lab.resurrect_restore(wait=False)
+    lab.restart_with_layout()
     other = f"{lab.socket}-other"
     cwd = lab.home / "a"
     subprocess.run(["tmux", "-L", other, "-f", "/dev/null", "new-session", "-d", "-c", str(cwd),
@@ -114,9 +108,7 @@ def test_menu_lists_saved_assistants_and_its_item_resumes_one(lab: Lab) -> None:
     assert "assistant_resurrect menu" in lab.tmux("list-keys", "-T", "prefix", "A")
     sid, _ = fixtures.start_opencode(lab, "w", "a")
     lab.resurrect_save()
-    lab.kill_server()
-    lab.start_server()
-    lab.resurrect_restore(wait=False)
+    lab.restart_with_layout()
     argv = json.loads(lab.cli("menu", "--print").stdout)
     assert argv[0] == "display-menu"
     label, key, command = argv[-3:]

@@ -51,9 +51,7 @@ def test_keys_a_slow_zshrc_swallows_are_typed_again(lab: Lab) -> None:
     lab.load_plugin()
     sid, _ = fixtures.start_opencode(lab, "s", "w")
     lab.resurrect_save()
-    lab.kill_server()
-    lab.start_server()
-    lab.resurrect_restore(wait=False)
+    lab.restart_with_layout()
     restored = lab.panes()[("s", 0, 0)]["pane_id"]
     lab.wait_shell(restored)
     zdotdir, swallowed = lab.home / "zdot", lab.home / "swallowed"

@@ -211,6 +211,13 @@ class Lab:
                 proc.kill()
         psutil.wait_procs(alive, timeout=5)
 
+    def restart_with_layout(self) -> None:
+        """tmux dies and a fresh server gets back the layout of ``last``, without assistants;
+        our plugin is not loaded yet, so no restore hook runs."""
+        self.kill_server()
+        self.start_server()
+        self.resurrect_restore(wait=False)
+
     def resurrect_restore(self, wait: bool = True) -> float:
         """Recreate the layout of ``last`` (sessions, windows, panes, cwds), then fire
         post-restore-all; with ``wait``, block until our detached worker finished. Returns the
