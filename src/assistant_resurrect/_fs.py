@@ -6,36 +6,52 @@ import contextlib
 import json
 import os
 import pathlib
+import time
 import typing as t
 
-from assistant_resurrect.exc import StateFileError
+from assistant_resurrect.exc import StateFileError, UntrustedDirError
 
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
 
 
 def ensure_private_dir(path: pathlib.Path) -> pathlib.Path:
-    """Create ``path`` (and parents) with mode 0700 for the leaf; return it.
+    """Create ``path`` and any missing parents with mode 0700 (whatever the umask); return it.
 
     An existing directory keeps its mode: it may be shared with something we don't own.
     """
-    if not path.is_dir():
-        path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
-        os.chmod(path, PRIVATE_DIR_MODE)
+    if path.is_dir():
+        return path
+    missing = []
+    for parent in (path, *path.parents):
+        if parent.is_dir():
+            break
+        missing.append(parent)
+    for directory in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(directory, PRIVATE_DIR_MODE)
+            os.chmod(directory, PRIVATE_DIR_MODE)
     return path
 
 
 def atomic_write_text(path: pathlib.Path, text: str, mode: int = PRIVATE_FILE_MODE) -> None:
-    """Write ``text`` to ``path`` by temp file + fsync + rename in the same directory.
+    """Write ``text`` (UTF-8) to ``path`` atomically (see :func:`atomic_write_bytes`)."""
+    atomic_write_bytes(path, text.encode("utf-8"), mode)
+
+
+def atomic_write_bytes(path: pathlib.Path, data: bytes, mode: int = PRIVATE_FILE_MODE) -> None:
+    """Write ``data`` to ``path`` by temp file + fsync + rename in the same directory.
 
     A reader sees the old file or the new one, never a torn one. A symlink at ``path`` is
-    replaced by the regular file, never followed.
+    replaced by the regular file, never followed. The mode is set explicitly (the umask
+    does not widen or narrow it). Raises OSError (ENOSPC, EROFS, EACCES, …) with the old
+    file untouched and no temp file left.
     """
     tmp = path.parent / f".{path.name}.{os.urandom(6).hex()}.tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)
@@ -73,7 +89,9 @@ def read_json(path: pathlib.Path, max_bytes: int = 16 * 1024 * 1024) -> t.Any:
         raise StateFileError(path, f"larger than {max_bytes} bytes")
     try:
         return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+    except RecursionError:
+        raise StateFileError(path, "invalid JSON (nested too deeply)") from None
+    except ValueError as err:  # bad UTF-8 or JSON, or an integer of more than 4300 digits
         raise StateFileError(path, f"invalid JSON ({err})") from err
 
 
@@ -98,3 +116,48 @@ def first_line(path: pathlib.Path, max_bytes: int = 1024 * 1024) -> str | None:
     if len(line) > max_bytes:
         return None
     return line.decode("utf-8", "replace").rstrip("\r\n")
+
+
+def require_trusted_dir(path: pathlib.Path) -> None:
+    """Refuse a directory another user could have planted files in.
+
+    Raises
+    ------
+    UntrustedDirError
+        When ``path`` is owned by another user, or writable by group or others (a sidecar or
+        tracker file there decides what we type).
+    """
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return
+    if st.st_uid != os.geteuid():
+        raise UntrustedDirError(path, f"owned by uid {st.st_uid}, not by you")
+    if st.st_mode & 0o022:
+        raise UntrustedDirError(path, f"writable by others (mode {st.st_mode & 0o777:o}); "
+                                      f"run: chmod go-w {path}")
+
+
+STALE_TEMP_SECONDS = 60.0
+
+
+def remove_stale_temps(directory: pathlib.Path, now: float | None = None) -> list[str]:
+    """Remove temp files a killed write left in ``directory`` (``.<name>.<hex>.tmp`` of
+    :func:`atomic_write_text`, ``.claude-*`` of the Claude hook) once older than a minute;
+    returns their names. Symlinks are removed, never followed."""
+    now = time.time() if now is None else now
+    removed = []
+    try:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                name = entry.name
+                if not (name.startswith(".") and (name.endswith(".tmp")
+                                                  or name.startswith(".claude-"))):
+                    continue
+                with contextlib.suppress(OSError):
+                    if now - entry.stat(follow_symlinks=False).st_mtime > STALE_TEMP_SECONDS:
+                        os.unlink(entry.path)
+                        removed.append(name)
+    except OSError:
+        pass
+    return removed

@@ -7,20 +7,23 @@ import logging
 import os
 import pathlib
 
-from assistant_resurrect import _fs
+from assistant_resurrect import _fs, redact
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 MAX_LOG_BYTES = 512 * 1024
 
 
 class _SafeFormatter(logging.Formatter):
-    """Escape CR, LF and ESC in messages so a hostile name cannot forge log lines."""
+    """Escape control characters in messages so a hostile name cannot forge log lines or
+    drive the terminal that shows the log, and redact credential-shaped text (the last
+    line of defence: records are redacted before they are logged)."""
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
         head, sep, tail = text.partition("\nTraceback")
-        head = head.replace("\r", "\\r").replace("\n", "\\n").replace("\x1b", "\\e")
-        return head + sep + tail
+        head = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256
+                       else f"\\u{ord(c):04x}" for c in redact.redact_shapes(head))
+        return head + sep + redact.redact_shapes(tail)
 
 
 def log_to_file(path: pathlib.Path, level: int = logging.INFO) -> None:

@@ -36,3 +36,16 @@ class StateFileError(AssistantResurrectError):
 
 class SnapshotNotFoundError(AssistantResurrectError):
     """No assistant snapshot exists for the requested resurrect save file."""
+
+
+class UntrustedDirError(AssistantResurrectError):
+    """A directory we read decisions from belongs to someone else or is writable by others.
+
+    >>> str(UntrustedDirError(pathlib.Path("/r"), "writable by others (mode 777)"))
+    'refusing /r: writable by others (mode 777)'
+    """
+
+    def __init__(self, path: pathlib.Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"refusing {path}: {reason}")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import math
 import re
 import typing as t
 
 from assistant_resurrect.tmux import Tmux
 
+log = logging.getLogger(__name__)
 PREFIX = "@assistant-resurrect-"
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -74,11 +77,17 @@ class Options(t.NamedTuple):
         def get(name: str, default: str) -> str:
             return raw.get(PREFIX + name, "") or default
 
-        def number(name: str, default: float) -> float:
+        def number(name: str, default: float, limit: float) -> float:
+            text = get(name, "")
             try:
-                return max(0.0, float(get(name, str(default))))
+                value = float(text) if text else default
             except ValueError:
+                value = math.nan
+            if not 0 <= value <= limit:  # also nan; inf is over any limit
+                log.warning("%s%s is %r, not a number from 0 to %g; using %g", PREFIX, name,
+                            text, limit, default)
                 return default
+            return value
 
         missing = get("missing-session", "skip")
         mode = get("restore-mode", "auto")
@@ -88,11 +97,11 @@ class Options(t.NamedTuple):
             blank_commands=get("blank-commands", "on") != "off",
             missing_session=missing if missing in ("skip", "fresh") else "skip",
             restore_mode=mode if mode in ("auto", "prompt") else "auto",
-            client_wait=number("client-wait", 5.0),
-            stagger=number("stagger", 0.5),
-            verify_seconds=number("verify-seconds", 3.0),
-            max_parallel=int(number("max-parallel", 4)),
-            keep_days=number("keep-days", 0.0),
+            client_wait=number("client-wait", 5.0, 120),
+            stagger=number("stagger", 0.5, 10),
+            verify_seconds=number("verify-seconds", 3.0, 120),
+            max_parallel=max(1, int(number("max-parallel", 4, 64))),
+            keep_days=number("keep-days", 0.0, 36500),
             resurrect_dir=raw.get("@resurrect-dir", ""),
         )
 

@@ -64,33 +64,50 @@ def parse_pane_line(line: str) -> SavedPane | None:
         return None
 
 
+def _split_lf(path: str) -> t.Iterator[bytes]:
+    with open(path, "rb") as fh:
+        data = fh.read()
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end + 1
+        yield data[start:end]
+        start = end
+
+
+def _decode(line: bytes) -> str:
+    return line.decode("utf-8", "surrogateescape")
+
+
 def read_panes(save_file: pathlib.Path) -> list[SavedPane]:
     """All pane lines of a save file (grouped-session panes are already absent there)."""
-    with open(save_file, encoding="utf-8", errors="surrogateescape") as fh:
-        return [p for p in map(parse_pane_line, fh) if p is not None]
+    panes = (parse_pane_line(_decode(line).removesuffix("\n")) for line in _split_lf(
+        str(save_file)))
+    return [p for p in panes if p is not None]
 
 
 def blank_commands(save_file: pathlib.Path, addresses: set[tuple[str, int, int]]) -> int:
     """Empty field 11 of the pane lines at ``addresses``, atomically; return lines changed.
 
-    restore.sh relaunches nothing for an empty full_command, whatever ``@resurrect-processes``
-    says, so resurrect never starts a bare assistant in a pane we will resume.
+    Every other byte of the file stays as it was (bytes that are not UTF-8, a ``\r`` inside a
+    field, a missing final newline). restore.sh relaunches nothing for an empty
+    full_command, whatever ``@resurrect-processes`` says, so resurrect never starts a bare
+    assistant in a pane we will resume.
     """
-    with open(save_file, encoding="utf-8", errors="surrogateescape") as fh:
-        lines = fh.readlines()
+    lines = list(_split_lf(str(save_file)))
     changed = 0
     for i, line in enumerate(lines):
-        pane = parse_pane_line(line)
+        body = line.removesuffix(b"\n")
+        pane = parse_pane_line(_decode(body))
         if pane is None or pane.address not in addresses or pane.full_command == "":
             continue
-        fields = line.rstrip("\n").split("\t")
-        fields[10] = ":"
-        lines[i] = "\t".join(fields) + "\n"
+        fields = body.split(b"\t")
+        fields[10] = b":"
+        lines[i] = b"\t".join(fields) + line[len(body):]
         changed += 1
     if changed:
         mode = save_file.stat().st_mode & 0o777
-        text = "".join(lines).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-        _fs.atomic_write_text(save_file, text, mode)
+        _fs.atomic_write_bytes(save_file, b"".join(lines), mode)
     return changed
 
 

@@ -61,10 +61,13 @@ def find_assistant(tree: list[t.Any], assistants: t.Iterable[Assistant] = ()) ->
                 if other.ppid in pids and _interactive_index(tool, other) is not None:
                     family.append(other)
                     pids.add(other.pid)
-            argv, env = proc.cmdline, proc.environ()
-            return tool, Found(proc, family, argv[index + 1:], tool.launcher(argv, index, env),
-                               env)
+            return tool, _found(tool, proc, family, index)
     return None
+
+
+def _found(tool: Assistant, proc: t.Any, family: list[t.Any], index: int) -> Found:
+    argv, env = proc.cmdline, proc.environ()
+    return Found(proc, family, argv[index + 1:], tool.launcher(argv, index, env), env)
 
 
 def detect(panes: list[PaneRecord], table: ProcessTable) -> list[Detection]:
@@ -92,17 +95,57 @@ KNOWN_NAMES = frozenset().union(*(a.executables for a in ASSISTANTS.values()), R
 
 
 def detect_elsewhere(table: ProcessTable, exclude: set[int]) -> list[tuple[Assistant, Found]]:
-    """Assistants running outside the given pids (other tmux servers, plain terminals)."""
-    found = []
+    """Assistants running outside the given pids (other tmux servers, plain terminals): the
+    outermost process of each, with its family. Linear in the number of processes: each is
+    classified once, and ancestry is walked with memoisation."""
+    tools: dict[int, tuple[Assistant, int]] = {}
     for pid, proc in table.by_pid.items():
-        if pid in exclude or not _could_be_assistant(proc.name):
+        if pid not in exclude and _could_be_assistant(proc.name):
+            hit = _interactive_tool(proc)
+            if hit is not None:
+                tools[pid] = hit
+    under: dict[int, bool] = {}
+    found = []
+    for pid in sorted(tools):
+        if _under_assistant(table, pid, tools, under):
             continue
-        subtree = table.tree(pid)
-        hit = find_assistant(subtree)
-        if hit is not None:
-            exclude.update(p.pid for p in subtree)
-            found.append(hit)
+        tool, index = tools[pid]
+        proc = table.by_pid[pid]
+        family, queue = [proc], [pid]
+        while queue:
+            for child in table.children.get(queue.pop(), ()):
+                if tools.get(child, (None,))[0] is tool:
+                    family.append(table.by_pid[child])
+                    queue.append(child)
+        found.append((tool, _found(tool, proc, family, index)))
     return found
+
+
+def _interactive_tool(proc: t.Any) -> tuple[Assistant, int] | None:
+    for tool in ASSISTANTS.values():
+        index = _interactive_index(tool, proc)
+        if index is not None:
+            return tool, index
+    return None
+
+
+def _under_assistant(table: ProcessTable, pid: int, tools: dict[int, t.Any],
+                     memo: dict[int, bool]) -> bool:
+    """True when an ancestor of ``pid`` is an assistant (then ``pid`` is part of its tree)."""
+    path, answer = [], False
+    parent = table.by_pid[pid].ppid
+    while parent in table.by_pid and parent not in path and parent != pid:
+        if parent in memo:
+            answer = memo[parent] or parent in tools
+            break
+        if parent in tools:
+            answer = True
+            break
+        path.append(parent)
+        parent = table.by_pid[parent].ppid
+    for step in path:
+        memo[step] = answer
+    return answer
 
 
 def resolve(detections: list[Detection], state_dir: pathlib.Path) -> dict[str, tuple[

@@ -16,13 +16,31 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
+import math
 import os
 import pathlib
+import re
 import time
 import typing as t
 
 from assistant_resurrect import _fs, resurrect
 from assistant_resurrect.exc import StateFileError
+from assistant_resurrect.shells import ENV_NAME
+
+log = logging.getLogger(__name__)
+SESSION_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:+=/-]{3,127}$")
+NEWEST_RESUMABLE = ".newest-resumable"  # name of the newest snapshot with a session, or ''
+FALLBACK_DEPTH = 200  # older snapshots a restore may fall back to
+
+
+def is_session_id(value: str) -> bool:
+    """Plausible session id: no leading dash, no spaces or control characters, bounded length.
+
+    >>> is_session_id("ses_2a1b"), is_session_id("--model"), is_session_id("a b")
+    (True, False, False)
+    """
+    return bool(SESSION_ID_RE.match(value))
 
 FORMAT = "tmux-assistant-resurrect"
 VERSION = 1
@@ -65,18 +83,51 @@ class PaneSession(t.NamedTuple):
         return f"{self.session_name}:{self.window_index}.{self.pane_index}"
 
     @classmethod
-    def from_dict(cls, data: t.Mapping[str, t.Any]) -> PaneSession:
-        """Build from a sidecar entry; raises ValueError/TypeError/KeyError when malformed."""
-        rec = cls(**{k: v for k, v in data.items() if k in cls._fields})
-        rec = rec._replace(window_index=int(rec.window_index), pane_index=int(rec.pane_index))
-        if not isinstance(rec.session_name, str) or not isinstance(rec.tool, str):
-            raise TypeError("session_name and tool must be strings")
-        if not (isinstance(rec.argv, list) and isinstance(rec.replay_args, list)
-                and all(isinstance(a, str) for a in rec.argv + rec.replay_args)):
-            raise TypeError("argv must be a list of strings")
-        if not isinstance(rec.env, dict):
-            raise TypeError("env must be an object")
-        return rec
+    def from_dict(cls, data: t.Any) -> PaneSession:
+        """Build from a sidecar entry, checking every field's type.
+
+        Env names that are not shell identifiers are dropped. Raises ValueError (with the
+        reason) when the entry is malformed: a required field missing, a field of the wrong
+        type, a session id that is not one.
+        """
+        if not isinstance(data, dict):
+            raise ValueError("an entry is not a JSON object")
+        values: dict[str, t.Any] = {}
+        for name in cls._fields:
+            if name not in data:
+                if name in _REQUIRED:
+                    raise ValueError(f"{name} is missing")
+                continue
+            values[name] = _checked(name, data[name])
+        sid = values.get("session_id")
+        if sid is not None and not is_session_id(sid):
+            raise ValueError(f"session_id {sid!r} is not a session id")
+        if "env" in values:
+            values["env"] = {k: v for k, v in values["env"].items() if ENV_NAME.match(k)}
+        return cls(**values)
+
+
+_REQUIRED = ("session_name", "window_index", "pane_index", "tool", "cwd")
+_INTS = ("window_index", "pane_index", "pid")
+_STR_LISTS = ("argv", "replay_args", "notes", "searched")
+_OPTIONAL_STRS = ("session_id", "refused")
+
+
+def _checked(name: str, value: t.Any) -> t.Any:
+    """``value`` if it has the type field ``name`` needs, else ValueError."""
+    if name in _INTS:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif name in _STR_LISTS:
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+    elif name == "env":
+        ok = isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+    elif name in _OPTIONAL_STRS:
+        ok = value is None or isinstance(value, str)
+    else:
+        ok = isinstance(value, str)
+    if not ok:
+        raise ValueError(f"{name} has the wrong type ({type(value).__name__})")
+    return value
 
 
 class Snapshot:
@@ -151,23 +202,42 @@ def write(path: pathlib.Path, snap: Snapshot) -> bool:
     new = snap.to_json()
     old = _fs.read_json_or_none(path)
     if isinstance(old, dict) and {**old, "created_at": 0} == {**new, "created_at": 0}:
-        snap.created_at = float(old.get("created_at") or snap.created_at)
+        created = old.get("created_at")
+        if isinstance(created, (int, float)) and math.isfinite(created):
+            snap.created_at = float(created)
         return False
     _fs.atomic_write_json(path, new)
+    if snap.resumable:
+        _note_resumable(path)
     return True
+
+
+def _note_resumable(path: pathlib.Path) -> None:
+    """Keep :data:`NEWEST_RESUMABLE` pointing at the newest snapshot that has a session, so a
+    save never parses every sidecar to find the one it must not prune."""
+    pointer = path.parent / NEWEST_RESUMABLE
+    try:
+        current = pointer.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        current = ""
+    if path.name >= current:
+        with contextlib.suppress(OSError):
+            _fs.atomic_write_text(pointer, path.name + "\n")
 
 
 def load(path: pathlib.Path) -> Snapshot:
     """Read a sidecar (ours, or the bash plugin's ``assistant-sessions.json``).
 
-    Malformed pane entries are skipped and counted in ``skipped_entries``.
+    Malformed pane entries are skipped (each logged with its reason) and counted in
+    ``skipped_entries``; a ``created_at`` that is not a number becomes the file's mtime.
 
     Raises
     ------
     FileNotFoundError
         When the file is missing.
     StateFileError
-        When it is not JSON, or of an unknown format or version.
+        When it is not JSON, not an object, of an unknown format or version, or its
+        ``panes`` is not a list.
     """
     data = _fs.read_json(path)
     if not isinstance(data, dict):
@@ -178,40 +248,54 @@ def load(path: pathlib.Path) -> Snapshot:
         raise StateFileError(path, "not an assistant-resurrect snapshot")
     if data.get("version") != VERSION:
         raise StateFileError(path, f"unknown snapshot version {data.get('version')!r}")
+    entries = data.get("panes", [])
+    if not isinstance(entries, list):
+        raise StateFileError(path, "panes is not a list")
     panes, skipped = [], 0
-    for entry in data.get("panes") or []:
+    for i, entry in enumerate(entries):
         try:
             panes.append(PaneSession.from_dict(entry))
-        except (TypeError, ValueError, KeyError, AttributeError):
+        except ValueError as err:
+            log.warning("%s: skipped pane entry %d: %s", path.name, i, err)
             skipped += 1
-    return Snapshot(panes, float(data.get("created_at") or 0), str(data.get("resurrect_file", "")),
-                    path, skipped)
+    created = data.get("created_at")
+    if isinstance(created, bool) or not isinstance(created, (int, float)) or not math.isfinite(
+            created):
+        created = path.stat().st_mtime
+    name = data.get("resurrect_file")
+    return Snapshot(panes, float(created), name if isinstance(name, str) else "", path, skipped)
 
 
 def _load_legacy(path: pathlib.Path, data: dict[str, t.Any]) -> Snapshot:
     """The bash plugin's sidecar: ``{"sessions": [{"pane": "s:w.p", "tool", "session_id", "cwd",
     "cli_args" (whitespace-joined), "env", "session_name", "window_index", "pane_index"}]}``."""
     panes, skipped = [], 0
-    for entry in data["sessions"]:
+    for i, entry in enumerate(data["sessions"]):
         try:
-            name = entry.get("session_name")
-            if name is None:
-                name, _, rest = str(entry["pane"]).rpartition(":")
-                win, _, idx = rest.partition(".")
-            else:
-                win, idx = entry["window_index"], entry["pane_index"]
-            env = {k: v for k, v in (entry.get("env") or {}).items()
-                   if k not in ("tmux_pane", "shell") and isinstance(v, str)}
-            panes.append(PaneSession(
-                session_name=name, window_index=int(win), pane_index=int(idx),
-                tool=str(entry["tool"]), cwd=str(entry.get("cwd", "")),
-                session_id=str(entry["session_id"]) or None, session_source="legacy-sidecar",
-                confidence="argv", replay_args=str(entry.get("cli_args") or "").split(),
-                env=env,
-            ))
-        except (TypeError, ValueError, KeyError, AttributeError):
+            panes.append(_legacy_entry(entry))
+        except (TypeError, ValueError, KeyError, AttributeError) as err:
+            log.warning("%s: skipped legacy entry %d: %s", path.name, i, err)
             skipped += 1
     return Snapshot(panes, path.stat().st_mtime, "", path, skipped)
+
+
+def _legacy_entry(entry: t.Any) -> PaneSession:
+    name = entry.get("session_name")
+    if name is None:
+        name, _, rest = str(entry["pane"]).rpartition(":")
+        win, _, idx = rest.partition(".")
+    else:
+        win, idx = entry["window_index"], entry["pane_index"]
+    env = entry.get("env") or {}
+    sid = entry.get("session_id")
+    return PaneSession.from_dict({
+        "session_name": name, "window_index": int(win), "pane_index": int(idx),
+        "tool": entry["tool"], "cwd": entry.get("cwd", ""),
+        "session_id": sid if sid else None, "session_source": "legacy-sidecar",
+        "confidence": "argv", "replay_args": str(entry.get("cli_args") or "").split(),
+        "env": {k: v for k, v in env.items() if k not in ("tmux_pane", "shell")
+                and isinstance(v, str)},
+    })
 
 
 def save_file_stem(name: str) -> str:
@@ -273,9 +357,8 @@ def for_save_file(resurrect_dir: pathlib.Path, save_file: pathlib.Path | None) -
         if snap is not None and snap.resumable:
             return snap
         layout = {p.address for p in resurrect.read_panes(save_file)}
-        for older in reversed(list_snapshots(resurrect_dir)):
-            if older.name >= paired.name:
-                continue
+        older_ones = [p for p in list_snapshots(resurrect_dir) if p.name < paired.name]
+        for older in reversed(older_ones[-FALLBACK_DEPTH:]):
             candidate = _load_or_none(older)
             if candidate and candidate.resumable and {
                     p.address for p in candidate.resumable} <= layout:
@@ -303,10 +386,41 @@ def newest_non_empty(resurrect_dir: pathlib.Path) -> pathlib.Path | None:
 
 
 def _newest_non_empty(directory: pathlib.Path, names: list[str]) -> pathlib.Path | None:
+    """Read from :data:`NEWEST_RESUMABLE` (one file parsed); only when it is missing or
+    wrong are the sidecars scanned, newest first, and the answer written back ('' for
+    none, so a store without any session is not scanned again)."""
+    pointer = directory / NEWEST_RESUMABLE
+    try:
+        noted = pointer.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        noted = None
+    if noted == "" and not _newer_than(pointer, directory, names):
+        return None
+    if noted and noted in names:
+        snap = _load_or_none(directory / noted)
+        if snap and snap.resumable:  # anything newer with a session would have moved it
+            return directory / noted
+    found = _scan_newest_resumable(directory, names)
+    with contextlib.suppress(OSError):
+        _fs.atomic_write_text(pointer, (found or "") + "\n")
+    return directory / found if found else None
+
+
+def _newer_than(pointer: pathlib.Path, directory: pathlib.Path, names: list[str]) -> bool:
+    """True when a sidecar changed after the pointer said 'none' (written by something
+    other than :func:`write`, e.g. an archive rename)."""
+    try:
+        since = pointer.stat().st_mtime
+        return any((directory / n).stat().st_mtime > since for n in names[-8:])
+    except OSError:
+        return True
+
+
+def _scan_newest_resumable(directory: pathlib.Path, names: list[str]) -> str | None:
     for name in reversed(names):
         snap = _load_or_none(directory / name)
         if snap and snap.resumable:
-            return directory / name
+            return name
     return None
 
 

@@ -86,7 +86,7 @@ def test_corrupt_and_legacy_sidecars(tmp_path: pathlib.Path) -> None:
     with pytest.raises(SnapshotNotFoundError):
         snapshot.for_save_file(tmp_path, None)
     (tmp_path / "assistant-sessions.json").write_text(json.dumps({"sessions": [
-        {"pane": "a:b:1.0", "tool": "codex", "session_id": "x-1", "cwd": "/t",
+        {"pane": "a:b:1.0", "tool": "codex", "session_id": "x-123", "cwd": "/t",
          "cli_args": "-m o3", "env": {"tmux_pane": "%1", "FOO": "1"}},
         {"pane": "broken"}]}))
     legacy = snapshot.for_save_file(tmp_path, None)

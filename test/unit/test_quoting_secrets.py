@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assistant_resurrect import redact, shells
 from assistant_resurrect.assistants import ASSISTANTS
@@ -14,46 +17,76 @@ from assistant_resurrect.procs import ProcessTable, ProcInfo
 from assistant_resurrect.save import build_record, detect
 from assistant_resurrect.tmux import PaneRecord
 
-NASTY = ["it's", 'say "hi"', "[1m]", "*", "$HOME", "`id`", "a\nb", "!x", "back\\slash", " "]
-
-
-@pytest.mark.parametrize("value", NASTY)
-def test_posix_quote_round_trips_through_bash(value: str) -> None:
-    out = subprocess.run(["bash", "-c", f"printf %s {shells.quote(value, shells.Shell.POSIX)}"],
-                         capture_output=True, text=True, check=True).stdout
-    assert out == value
-
-
-SHELL_ECHO = {  # how each real shell prints its one argument back, byte for byte
-    "zsh": (shells.Shell.POSIX, ["zsh", "-f", "-c"], "printf %s {}"),
-    "fish": (shells.Shell.FISH, ["fish", "--no-config", "-c"], "printf %s {}"),
-    "tcsh": (shells.Shell.CSH, ["tcsh", "-f", "-c"], "printf %s {}"),
+# printable metacharacters, then everything a line editor acts on: C0 (Ctrl-U kills the line,
+# Ctrl-M submits it), DEL, C1 (U+009B is CSI), format characters, non-UTF-8 bytes
+NASTY = ["it's", 'say "hi"', "[1m]", "*", "$HOME", "`id`", "!x", "back\\slash", " ", "",
+         "a\nb", "repo\x15touch X #", "tab\there", "\x1b[31mred", "del\x7f", "csi\u009b2J",
+         "rtl\u202egpj.exe", "nb\u00a0sp", "not-utf8-\udcff\udcfe", "e\u0301", "日本"]
+# how each real shell prints its arguments back, NUL-separated, byte for byte
+SHELL_ECHO = {
+    "bash": (shells.Shell.BASH, ["bash", "--norc", "-c"]),
+    "zsh": (shells.Shell.BASH, ["zsh", "-f", "-c"]),
+    "fish": (shells.Shell.FISH, ["fish", "--no-config", "-c"]),
+    "tcsh": (shells.Shell.CSH, ["tcsh", "-f", "-c"]),
+    "dash": (shells.Shell.POSIX, ["dash", "-c"]),
 }
+
+
+def echo_through(shell: str, values: list[str]) -> list[str] | None:
+    """The values as ``shell`` parses them back, or None when quoting refused one."""
+    family, argv = SHELL_ECHO[shell]
+    if shutil.which(argv[0]) is None:
+        pytest.fail(f"{argv[0]} is not installed (.ci/run installs zsh, fish and tcsh)")
+    try:
+        script = "printf '%s\\000' " + " ".join(shells.quote(v, family) for v in values)
+    except shells.UnquotableError:
+        return None
+    assert all(shells.is_typable(c) for c in script), f"untypable character in {script!r}"
+    out = subprocess.run([*argv, script], capture_output=True, check=True).stdout
+    return [os.fsdecode(part) for part in out.split(b"\0")[:-1]]
 
 
 @pytest.mark.parametrize("shell", list(SHELL_ECHO))
 @pytest.mark.parametrize("value", NASTY)
-def test_quote_round_trips_through_each_real_shell(shell: str, value: str) -> None:
-    family, argv, template = SHELL_ECHO[shell]
-    if shutil.which(argv[0]) is None:
-        pytest.fail(f"{argv[0]} is not installed (.ci/run installs zsh, fish and tcsh)")
-    if family is shells.Shell.CSH and "\n" in value:
+def test_quote_round_trips_through_each_real_shell_or_refuses(shell: str, value: str) -> None:
+    family = SHELL_ECHO[shell][0]
+    back = echo_through(shell, [value])
+    if back is None:  # only sh and csh refuse, and only for what they cannot type inertly
+        assert family in (shells.Shell.POSIX, shells.Shell.CSH)
+        assert not all(shells.is_typable(c) for c in value)
+    else:
+        assert back == [value]
+
+
+@pytest.mark.parametrize("shell", list(SHELL_ECHO))
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.text(alphabet=st.characters(
+    min_codepoint=1, blacklist_categories=("Cs",)) | st.sampled_from(
+    [chr(c) for c in range(0xDC80, 0xDD00)]), max_size=12), min_size=1, max_size=4))
+def test_any_string_round_trips_or_is_refused(shell: str, values: list[str]) -> None:
+    back = echo_through(shell, values)
+    assert back is None or back == values
+
+
+def test_csh_and_sh_refuse_control_characters_and_csh_escapes_bang() -> None:
+    for family in (shells.Shell.CSH, shells.Shell.POSIX):
         with pytest.raises(shells.UnquotableError):
-            shells.quote(value, family)
-        return
-    script = template.format(shells.quote(value, family))
-    out = subprocess.run([*argv, script], capture_output=True, text=True, check=True).stdout
-    assert out == value
-
-
-def test_csh_refuses_newlines_and_escapes_bang() -> None:
-    with pytest.raises(shells.UnquotableError):
-        shells.quote("a\nb", shells.Shell.CSH)
+            shells.quote("a\nb", family)
     assert shells.quote("a!b", shells.Shell.CSH) == "'a\\!b'"
+    with pytest.raises(shells.UnquotableError):
+        shells.quote("nul\0", shells.Shell.BASH)
+    with pytest.raises(shells.UnquotableError):
+        shells.quote("lone \ud800", shells.Shell.BASH)
+
+
+def test_hostile_env_names_are_dropped() -> None:
+    line = shells.command_line(["opencode"], shells.Shell.BASH,
+                               {"X=1; touch PWNED; Y": "v", "GOOD_NAME": "ok", "1BAD": "x"}, None)
+    assert line == "GOOD_NAME=ok command opencode"
 
 
 def test_command_bypasses_aliases_in_each_shell() -> None:
-    for shell, start in ((shells.Shell.POSIX, "command claude"), (shells.Shell.FISH,
+    for shell, start in ((shells.Shell.BASH, "command claude"), (shells.Shell.FISH,
                          "command claude"), (shells.Shell.CSH, "\\env claude")):
         assert start in shells.command_line(["claude", "-r", "x"], shell, {}, None)
 

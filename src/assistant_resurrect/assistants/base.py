@@ -17,9 +17,9 @@ from assistant_resurrect import _fs
 from assistant_resurrect.assistants import _store
 from assistant_resurrect.assistants.argv import ArgSplit, FlagSpec, split_args
 from assistant_resurrect.procs import ProcInfo, basename
+from assistant_resurrect.snapshot import is_session_id
 
 RUNTIMES = frozenset({"node", "nodejs", "bun", "deno"})
-SESSION_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:+=/-]{3,127}$")
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
 
 
@@ -218,15 +218,6 @@ def recent_rows(db: pathlib.Path, sql: str, found: Found, cwd: str, source: str
     takes the directory and the start time in ms as its two parameters."""
     rows = _store.query(db, sql, (cwd, int((found.proc.create_time - 2) * 1000)))
     return [StoreCandidate(str(i), ms / 1000, source) for i, ms in rows]
-
-
-def is_session_id(value: str) -> bool:
-    """Plausible session id: no leading dash, no spaces, bounded length.
-
-    >>> is_session_id("ses_2a1b"), is_session_id("--model"), is_session_id("a b")
-    (True, False, False)
-    """
-    return bool(SESSION_ID_RE.match(value))
 
 
 def newer_than(path: pathlib.Path, started: float, slack: float = 2.0) -> bool:

@@ -23,11 +23,11 @@ from assistant_resurrect.assistants.base import (
     Found,
     StoreCandidate,
     home_of,
-    is_session_id,
     newer_than,
     tracker_evidence,
 )
 from assistant_resurrect.procs import basename, clock_ticks_since_boot
+from assistant_resurrect.snapshot import is_session_id
 
 _VERSION_RE = re.compile(r"^\d+\.\d+\.\d+")
 

@@ -16,8 +16,8 @@ from assistant_resurrect.assistants.base import (
     Evidence,
     Found,
     home_of,
-    is_session_id,
 )
+from assistant_resurrect.snapshot import is_session_id
 
 
 def copilot_home(env: t.Mapping[str, str], home: pathlib.Path) -> pathlib.Path:

@@ -19,8 +19,8 @@ from assistant_resurrect.assistants.base import (
     Found,
     StoreCandidate,
     home_of,
-    is_session_id,
 )
+from assistant_resurrect.snapshot import is_session_id
 
 
 def gemini_dir(env: t.Mapping[str, str], home: pathlib.Path) -> pathlib.Path:
