@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -14,6 +15,7 @@ import typing as t
 
 from assistant_resurrect import (
     __version__,
+    _fs,
     _log,
     hooks,
     install,
@@ -24,11 +26,12 @@ from assistant_resurrect import (
     shells,
     snapshot,
 )
-from assistant_resurrect.exc import AssistantResurrectError
+from assistant_resurrect.exc import AssistantResurrectError, SnapshotNotFoundError
 from assistant_resurrect.options import Options
 from assistant_resurrect.tmux import Tmux
 
 OK, FAILED, USAGE = 0, 1, 2
+log = logging.getLogger(__name__)
 OUTCOMES = "last-restore.json"
 
 
@@ -102,9 +105,23 @@ def _int(text: str) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     """Plan a restore; with --execute (or from the hook), carry it out."""
     if args.hook:
-        os.setsid()  # detach from resurrect's run-shell job (the hook line backgrounds us)
-        _log.log_to_file(paths.state_dir() / "restore.log")
+        return _restore_worker(args)
     tmux, opts, rdir = _context(args)
+    rows, snap = _plan(args, tmux, opts, rdir)
+    if args.execute:
+        _execute(rows, tmux, opts)
+    _print_rows(rows, args.json, snap)
+    return FAILED if any(r.outcome and r.outcome.kind == "failed" for r in rows) else OK
+
+
+def _plan(args: argparse.Namespace, tmux: Tmux, opts: Options, rdir: pathlib.Path
+          ) -> tuple[list[restore.PlanRow], snapshot.Snapshot]:
+    """The snapshot to restore and its plan. Restores take no lock: snapshots are replaced
+    atomically, claims keep two restores apart, and a save must never wait on a restore.
+
+    Raises :class:`UntrustedDirError` for a directory others could have planted files in."""
+    for directory in (rdir, snapshot.store_dir(rdir), paths.state_dir()):
+        _fs.require_trusted_dir(directory)
     if args.from_snapshot:
         path = pathlib.Path(args.from_snapshot)
         snap = snapshot.load(path if path.is_file() else snapshot.store_dir(rdir) / path.name)
@@ -113,19 +130,39 @@ def cmd_restore(args: argparse.Namespace) -> int:
     records = _select(snap.panes, args, tmux)
     if args.entry is not None:
         records = snap.panes[args.entry : args.entry + 1]
-    with snapshot.locked(rdir, timeout=60):
-        rows = restore.make_plan(records, tmux, paths.state_dir(), opts)
-        if args.into:
-            rows = _retarget(rows, args.into, tmux, opts)
-        if args.execute or args.hook:
-            restore.execute(rows, tmux, opts, paths.state_dir() / "claims")
-            restore.write_outcomes(paths.state_dir() / OUTCOMES, rows)
-            tmux.display_message(restore.summary(rows))
-            logging.getLogger(__name__).info(restore.summary(rows))
-    if args.hook:
-        return OK
-    _print_rows(rows, args.json, snap)
-    return OK if all(not r.outcome.startswith("failed") for r in rows) else FAILED
+    rows = restore.make_plan(records, tmux, paths.state_dir(), opts)
+    if args.into:
+        rows = _retarget(rows, args.into, tmux, opts)
+    return rows, snap
+
+
+def _execute(rows: list[restore.PlanRow], tmux: Tmux, opts: Options) -> None:
+    restore.execute(rows, tmux, opts, paths.state_dir() / "claims")
+    restore.write_outcomes(paths.state_dir() / OUTCOMES, rows)
+    tmux.display_message(restore.summary(rows))
+    log.info(restore.summary(rows))
+
+
+def _restore_worker(args: argparse.Namespace) -> int:
+    """The detached worker behind post-restore-all: everything it does or fails to do goes to
+    ``restore.log`` (with tracebacks) and one ``display-message``; it always returns 0."""
+    with contextlib.suppress(OSError):
+        os.setsid()  # detach from resurrect's run-shell job (the hook line backgrounds us)
+    logfile = paths.state_dir() / "restore.log"
+    _log.log_to_file(logfile)
+    tmux = _tmux(args)
+    try:
+        opts = Options.read(tmux)
+        rdir = resurrect.resolve_dir(opts.resurrect_dir)
+        rows, snap = _plan(args, tmux, opts, rdir)
+        log.info("restoring %d saved pane(s) from %s", len(rows), snap.path)
+        _execute(rows, tmux, opts)
+    except SnapshotNotFoundError as err:
+        log.info("nothing to restore: %s", err)
+    except Exception as err:  # noqa: BLE001 - the worker's last word must reach the log
+        log.exception("restore failed")
+        tmux.display_message(f"assistant-resurrect: restore failed ({err}); see {logfile}")
+    return OK
 
 
 def _tmux_quote(text: str) -> str:
@@ -150,7 +187,7 @@ def cmd_menu(args: argparse.Namespace) -> int:
         command = " ".join(shlex.quote(a) for a in [*base, "restore", "--execute", "--from",
                                                         str(snap.path), "--entry", str(i)])
         env = f"PYTHONPATH={shlex.quote(str(paths.plugin_dir() / 'src'))}"
-        enabled = row.state == restore.READY
+        enabled = row.state is restore.READY
         items += [label if enabled else f"-{label}", str(i + 1) if i < 9 else "",
                   f"run-shell -b {_tmux_quote(env + ' ' + command)}"]
     if not items:
@@ -198,12 +235,15 @@ def cmd_status(args: argparse.Namespace) -> int:
     """Each live assistant pane: tool, session id and its source, cwd, resume command."""
     _, snap = save.snapshot_now(_tmux(args).options_and_panes)
     outcomes = restore.load_outcomes(paths.state_dir() / OUTCOMES)
-    last = {p["pane"]: p.get("outcome", "") for p in outcomes.get("panes", [])}
+    last = {p.get("pane"): p.get("outcome", "") for p in outcomes.get("panes", [])
+            if isinstance(p, dict)}
+    shell = shells.shell_of(os.environ.get("SHELL", "")) or shells.Shell.BASH
     rows = []
     for rec in snap.panes:
-        row = restore.PlanRow(rec, "live")
+        row = restore.PlanRow(rec, restore.State.LIVE)
         if rec.session_id:
-            row.command = restore.resume_command(rec, shells.Shell.POSIX)
+            with contextlib.suppress(shells.UnquotableError):
+                row.command = restore.resume_command(rec, shell)
         rows.append({**row.to_json(), "refused": rec.refused, "notes": rec.notes,
                      "searched": rec.searched, "last_restore": last.get(rec.label, "")})
     if args.json:

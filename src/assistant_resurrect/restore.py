@@ -1,44 +1,87 @@
 """Restore: plan which saved panes can be resumed, then type each resume command and verify.
 
-A plan never changes anything. Execution types only into idle shells, claims each session so
-no two restores resume it, and reports every pane's outcome.
+A plan never changes anything. Execution types only into idle shells whose prompt line is
+proven empty (:mod:`prompt`), claims each session so no two restores resume it, starts at
+most ``max-parallel`` assistants at a time, verifies them all concurrently and reports every
+pane's outcome. One pane's failure, whatever it is, never stops the others.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import enum
 import logging
 import os
 import pathlib
+import threading
 import time
 import typing as t
 
-from assistant_resurrect import _fs, save, shells
-from assistant_resurrect.assistants import ASSISTANTS
+from assistant_resurrect import _fs, prompt, save, shells
+from assistant_resurrect.assistants import ASSISTANTS, Assistant
 from assistant_resurrect.options import Options
 from assistant_resurrect.procs import ProcessTable
 from assistant_resurrect.redact import REDACTED
 from assistant_resurrect.snapshot import PaneSession
-from assistant_resurrect.tmux import PaneRecord, Tmux
+from assistant_resurrect.tmux import PaneRecord, PaneView, Tmux
 
 log = logging.getLogger(__name__)
 
-READY = "ready"
 CLAIM_TTL = 120.0
 RESUMED_OPTION = "@assistant-resurrect-resumed"
+START_TIMEOUT = 30.0
+
+
+class State(str, enum.Enum):
+    """A saved pane's state in a restore plan (``ready`` or why not)."""
+
+    READY = "ready"
+    ALREADY_RUNNING = "already-running"
+    DUPLICATE = "duplicate"
+    PANE_BUSY = "pane-busy"
+    CWD_MISSING = "cwd-missing"
+    SESSION_GONE = "session-gone"
+    UNSAFE_FLAGS = "unsafe-flags"
+    UNQUOTABLE = "unquotable"
+    NO_SESSION_ID = "no-session-id"
+    NO_SUCH_PANE = "no-such-pane"
+    UNKNOWN_TOOL = "unknown-tool"
+    LIVE = "live"  # status: a running assistant, not a plan row
+
+    def __str__(self) -> str:
+        return self.value
+
+
+READY = State.READY
+
+
+class Outcome(t.NamedTuple):
+    """What execution did with one pane: ``kind`` is ``resumed``, ``typed`` (left at the
+    prompt, unsubmitted), ``skipped`` or ``failed``; ``detail`` says why.
+
+    >>> str(Outcome("skipped", "pane-busy (vim runs)")), str(Outcome("resumed"))
+    ('skipped: pane-busy (vim runs)', 'resumed')
+    """
+
+    kind: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.detail}" if self.detail else self.kind
 
 
 @dataclasses.dataclass
 class PlanRow:
-    """One saved pane's fate: ``state`` is ``ready`` or why not; ``command`` what we would type."""
+    """One saved pane's fate: ``state`` is ``ready`` or why not; ``command`` what we would type;
+    ``outcome`` (after execution) what happened."""
 
     record: PaneSession
-    state: str
+    state: State
     reason: str = ""
     pane: PaneRecord | None = None
     command: str | None = None
     fresh: bool = False
-    outcome: str = ""
+    outcome: Outcome | None = None
 
     def to_json(self) -> dict[str, t.Any]:
         rec = self.record
@@ -46,9 +89,9 @@ class PlanRow:
                 "window_index": rec.window_index, "pane_index": rec.pane_index,
                 "pane_id": self.pane.pane_id if self.pane else None, "tool": rec.tool,
                 "session_id": rec.session_id, "session_source": rec.session_source,
-                "confidence": rec.confidence, "cwd": rec.cwd, "state": self.state,
+                "confidence": rec.confidence, "cwd": rec.cwd, "state": self.state.value,
                 "reason": self.reason, "command": self.command, "fresh": self.fresh,
-                "outcome": self.outcome}
+                "outcome": str(self.outcome) if self.outcome else ""}
 
 
 def live_sessions(panes: list[PaneRecord], table: ProcessTable, state_dir: pathlib.Path
@@ -74,9 +117,12 @@ def live_sessions(panes: list[PaneRecord], table: ProcessTable, state_dir: pathl
 
 def pane_is_idle_shell(pane: PaneRecord, table: ProcessTable) -> str | None:
     """None when the pane's foreground is a shell with no child; else why it is busy."""
-    if shells.shell_of(pane.pane_current_command) is None:
-        return f"pane runs {pane.pane_current_command!r}, not a shell"
-    tree = table.tree(pane.pane_pid)
+    return _busy(pane.pane_current_command, table.tree(pane.pane_pid))
+
+
+def _busy(command: str, tree: list[t.Any]) -> str | None:
+    if shells.shell_of(command) is None:
+        return f"pane runs {command!r}, not a shell"
     if save.find_assistant(tree) is not None:
         return "an assistant already runs in this pane"
     if len(tree) > 1:
@@ -89,50 +135,61 @@ def resume_command(rec: PaneSession, shell: shells.Shell, fresh: bool = False,
     """The line to type into a pane running ``shell``: cd, env, launcher, options, session.
 
     ``fresh`` starts a new session with the same options; ``masked`` shows env values as
-    ``***`` (for logs). Raises :class:`shells.UnquotableError` when a value cannot be typed.
+    ``***`` (for logs). The launcher is the saved one only when it is this tool's executable
+    and still runs; else the tool's name. Raises :class:`shells.UnquotableError` when a
+    value cannot be typed.
     """
     tool = ASSISTANTS[rec.tool]
     args = (tool.fresh_args(rec.replay_args, rec.cwd) if fresh
             else tool.resume_args(rec.replay_args, t.cast(str, rec.session_id), rec.cwd))
     env = {k: "***" if masked else v for k, v in rec.env.items() if v != REDACTED}
-    launcher = rec.launcher or rec.tool
-    if "/" in launcher and not os.access(launcher, os.X_OK):
-        launcher = rec.tool
-    return shells.command_line([launcher, *args], shell, env, rec.cwd)
+    return shells.command_line([_launcher(tool, rec.launcher), *args], shell, env, rec.cwd)
+
+
+def _launcher(tool: Assistant, saved: str) -> str:
+    if not saved or not tool.is_executable(saved):
+        return tool.name
+    if "/" in saved and not os.access(saved, os.X_OK):
+        return tool.name
+    return saved
 
 
 def plan_row(rec: PaneSession, by_address: dict[tuple[str, int, int], PaneRecord],
              table: ProcessTable, live: dict[tuple[str, str], str], opts: Options) -> PlanRow:
-    """Decide one saved pane's state (see :data:`PlanRow`), without side effects."""
-    if rec.tool not in ASSISTANTS:
-        return PlanRow(rec, "unknown-tool", f"no assistant module named {rec.tool!r}")
+    """Decide one saved pane's state (see :class:`State`), without side effects."""
+    tool = ASSISTANTS.get(rec.tool)
+    if tool is None:
+        return PlanRow(rec, State.UNKNOWN_TOOL, f"no assistant module named {rec.tool!r}")
     pane = by_address.get(rec.address)
     if pane is None:
-        return PlanRow(rec, "no-such-pane", f"no pane {rec.label} in this tmux server")
+        return PlanRow(rec, State.NO_SUCH_PANE, f"no pane {rec.label} in this tmux server")
     if not rec.session_id:
-        return PlanRow(rec, "no-session-id", "the save found no session id", pane)
+        return PlanRow(rec, State.NO_SESSION_ID, "the save found no session id", pane)
+    if not tool.id_pattern.match(rec.session_id):
+        return PlanRow(rec, State.NO_SESSION_ID,
+                       f"the saved id {rec.session_id!r} is not a {tool.name} session id", pane)
     where = live.get((rec.tool, rec.session_id))
     if where is not None:
-        state = "already-running" if where == pane.label else "duplicate"
+        state = State.ALREADY_RUNNING if where == pane.label else State.DUPLICATE
         return PlanRow(rec, state, f"session is live in {where}", pane)
     busy = pane_is_idle_shell(pane, table)
     if busy:
-        return PlanRow(rec, "pane-busy", busy, pane)
+        return PlanRow(rec, State.PANE_BUSY, busy, pane)
     if rec.refused:
-        return PlanRow(rec, "unsafe-flags", rec.refused, pane)
+        return PlanRow(rec, State.UNSAFE_FLAGS, rec.refused, pane)
     if not rec.cwd or not os.path.isdir(rec.cwd):
-        return PlanRow(rec, "cwd-missing", f"directory {rec.cwd!r} does not exist", pane)
+        return PlanRow(rec, State.CWD_MISSING, f"directory {rec.cwd!r} does not exist", pane)
     fresh = False
-    exists = ASSISTANTS[rec.tool].session_exists(rec.session_id, rec.cwd, _env_for(rec))
-    if exists is False:
+    if tool.session_exists(rec.session_id, rec.cwd, _env_for(rec)) is False:
         if opts.missing_session != "fresh":
-            return PlanRow(rec, "session-gone", f"{rec.tool} no longer has this session", pane)
+            return PlanRow(rec, State.SESSION_GONE, f"{rec.tool} no longer has this session",
+                           pane)
         fresh = True
     shell = t.cast(shells.Shell, shells.shell_of(pane.pane_current_command))
     try:
         command = resume_command(rec, shell, fresh)
     except shells.UnquotableError as err:
-        return PlanRow(rec, "unquotable", str(err), pane)
+        return PlanRow(rec, State.UNQUOTABLE, str(err), pane)
     reason = "session gone; will start fresh with the same options" if fresh else ""
     return PlanRow(rec, READY, reason, pane, command, fresh)
 
@@ -145,18 +202,27 @@ def _env_for(rec: PaneSession) -> dict[str, str]:
 
 def make_plan(records: list[PaneSession], tmux: Tmux, state_dir: pathlib.Path,
               opts: Options) -> list[PlanRow]:
-    """Plan every record against the live server (one list-panes, one process snapshot)."""
+    """Plan every record against the live server (one list-panes, one process snapshot).
+
+    A record whose planning raises is a row of its own (``unknown-tool`` state is never
+    used for it: it says ``pane-busy`` with the error), never the end of the plan.
+    """
     panes = tmux.list_panes()
     table = ProcessTable.snapshot()
     by_address = {p.address: p for p in panes}
     live = live_sessions(panes, table, state_dir)
     rows, planned = [], set()
     for rec in records:
-        row = plan_row(rec, by_address, table, live, opts)
+        try:
+            row = plan_row(rec, by_address, table, live, opts)
+        except Exception as err:  # noqa: BLE001 - one bad entry must not end the plan
+            log.exception("planning %s failed", rec.label)
+            row = PlanRow(rec, State.PANE_BUSY, f"planning failed: {err!r}")
         key = (rec.tool, rec.session_id)
-        if row.state == READY and key in planned:
-            row = PlanRow(rec, "duplicate", "the snapshot lists this session twice", row.pane)
-        if row.state == READY:
+        if row.state is READY and key in planned:
+            row = PlanRow(rec, State.DUPLICATE, "the snapshot lists this session twice",
+                          row.pane)
+        if row.state is READY:
             planned.add(key)
         rows.append(row)
     return rows
@@ -168,22 +234,27 @@ def claim(claims_dir: pathlib.Path, tool: str, session_id: str) -> bool:
     _fs.ensure_private_dir(claims_dir)
     path = claims_dir / f"{tool}-{session_id.replace('/', '_')}"
     try:
-        if time.time() - path.stat().st_mtime < CLAIM_TTL:
+        if time.time() - path.lstat().st_mtime < CLAIM_TTL:
             return False
         path.unlink()
     except FileNotFoundError:
         pass
     try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
     except FileExistsError:
         return False
     os.close(fd)
     return True
 
 
-def wait_for_client(tmux: Tmux, timeout: float) -> bool:
-    """Poll (bounded) for an attached client: TUIs query the terminal when they start."""
-    deadline = time.monotonic() + timeout
+def release_claim(claims_dir: pathlib.Path, tool: str, session_id: str) -> None:
+    """Give a claim back (nothing was typed for it)."""
+    (claims_dir / f"{tool}-{session_id.replace('/', '_')}").unlink(missing_ok=True)
+
+
+def wait_for_client(tmux: Tmux, deadline: float) -> bool:
+    """Poll (until ``deadline``, monotonic s) for an attached client: TUIs query the terminal
+    when they start."""
     while True:
         if tmux.client_count() > 0:
             return True
@@ -192,49 +263,141 @@ def wait_for_client(tmux: Tmux, timeout: float) -> bool:
         time.sleep(0.1)
 
 
-def wait_shell_ready(tmux: Tmux, pane_id: str, timeout: float = 10.0) -> bool:
-    """Type an echo marker and wait until the shell prints it (keys typed while zsh or fish
-    still loads its rc files are lost, so probing beats sleeping)."""
-    marker = f"ar-ready-{os.urandom(4).hex()}"
-    deadline = time.monotonic() + timeout
-    next_send = 0.0
-    while time.monotonic() < deadline:
-        if time.monotonic() >= next_send:
-            tmux.send_line(pane_id, f" echo {marker}")
-            next_send = time.monotonic() + 3.0
-        time.sleep(0.15)
-        if any(line.strip() == marker for line in tmux.capture(pane_id).splitlines()):
-            tmux.send_line(pane_id, " clear")
-            time.sleep(0.2)
-            return True
-    return False
+def guard_for(pane: PaneRecord) -> prompt.Guard:
+    """The check run before every key sent to ``pane``: its foreground is still an idle shell
+    with no child and nothing of ours resumed there (one process-table pass per check)."""
+    def guard(view: PaneView) -> str:
+        busy = _busy(view.command, ProcessTable.snapshot().tree(pane.pane_pid))
+        return busy or ""
+    return guard
 
 
-def verify(tmux: Tmux, row: PlanRow, opts: Options, timeout: float = 30.0) -> str:
-    """'resumed', or 'failed: <why>': the assistant must appear in the pane and stay alive.
+class _Launcher:
+    """Admission for starting assistants: at most ``max_parallel`` starting at once (CPU:
+    a slot is held from the typing until the assistant's process is up), ``stagger`` seconds
+    between two launches, and none before a client attached or ``client_wait`` passed."""
+
+    def __init__(self, tmux: Tmux, opts: Options) -> None:
+        self.slots = threading.BoundedSemaphore(max(1, opts.max_parallel))
+        self.stagger = opts.stagger
+        self.client_deadline = time.monotonic() + opts.client_wait
+        self.tmux = tmux
+        self._lock = threading.Lock()
+        self._client_checked = False
+        self._next = 0.0
+
+    def admit(self) -> None:
+        """Block until this launch may type (the caller holds a slot)."""
+        with self._lock:
+            if not self._client_checked:
+                self._client_checked = True
+                if not wait_for_client(self.tmux, self.client_deadline):
+                    log.info("no client attached; starting assistants anyway")
+            delay = self._next - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            self._next = time.monotonic() + self.stagger
+
+
+def execute(rows: list[PlanRow], tmux: Tmux, opts: Options, claims_dir: pathlib.Path
+            ) -> list[PlanRow]:
+    """Type each ready row's command into its pane and verify it; fills ``row.outcome``.
+
+    Every ready pane runs in its own thread: the shells are probed at once, launches are
+    admitted by :class:`_Launcher`, and verification runs concurrently.
+    """
+    for row in rows:
+        if row.state is not READY:
+            row.outcome = Outcome("skipped", f"{row.state}" + (f" ({row.reason})"
+                                                                if row.reason else ""))
+    launcher = _Launcher(tmux, opts)
+    threads = [threading.Thread(target=_run_pane, args=(row, tmux, opts, claims_dir, launcher),
+                                name=f"restore {row.record.label}", daemon=True)
+               for row in rows if row.state is READY]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return rows
+
+
+def _run_pane(row: PlanRow, tmux: Tmux, opts: Options, claims_dir: pathlib.Path,
+              launcher: _Launcher) -> None:
+    try:
+        row.outcome = _resume_pane(row, tmux, opts, claims_dir, launcher)
+    except Exception as err:  # noqa: BLE001 - one pane's failure never stops the others
+        log.exception("resuming %s failed", row.record.label)
+        row.outcome = Outcome("failed", f"internal error: {err!r}")
+    rec = row.record
+    log.info("%s %s %s: %s", rec.label, rec.tool, rec.session_id, row.outcome)
+
+
+def _resume_pane(row: PlanRow, tmux: Tmux, opts: Options, claims_dir: pathlib.Path,
+                 launcher: _Launcher) -> Outcome:
+    assert row.pane is not None and row.command is not None
+    rec, pane = row.record, row.pane
+    session_id = t.cast(str, rec.session_id)
+    if not claim(claims_dir, rec.tool, session_id):
+        return Outcome("skipped", "duplicate (another restore holds this session)")
+    if tmux.pane_option(pane.pane_id, RESUMED_OPTION):
+        release_claim(claims_dir, rec.tool, session_id)
+        return Outcome("skipped", "pane-busy (already resumed by us)")
+    holding = False
+
+    def settle() -> None:  # the probe ran; now wait for a start slot and the client
+        nonlocal holding
+        launcher.slots.acquire()
+        holding = True
+        launcher.admit()
+
+    try:
+        typed = prompt.type_line(tmux, pane.pane_id, row.command, opts.restore_mode == "auto",
+                                 guard_for(pane), settle)
+        if not typed.typed:
+            release_claim(claims_dir, rec.tool, session_id)
+            return Outcome("skipped", f"pane-busy ({typed.problem})")
+        tmux.set_pane_option(pane.pane_id, RESUMED_OPTION, f"{rec.tool} {session_id}")
+        shell = t.cast(shells.Shell, shells.shell_of(pane.pane_current_command))
+        log.info("typed into %s (%s)%s: %s", rec.label, pane.pane_id,
+                 "" if typed.submitted else " without Enter",
+                 resume_command(rec, shell, row.fresh, masked=True))
+        if not typed.submitted:
+            return Outcome("typed", typed.problem)
+        tool = ASSISTANTS[rec.tool]
+        started = _wait_started(tmux, pane, tool)
+        if isinstance(started, Outcome):
+            return started
+        log.info("%s %s: started (pid %d)", rec.label, rec.tool, started.pid)
+    finally:
+        if holding:
+            launcher.slots.release()
+    return _watch(tmux, pane.pane_id, tool, started, opts.verify_seconds)
+
+
+def _wait_started(tmux: Tmux, pane: PaneRecord, tool: Assistant,
+                  timeout: float = START_TIMEOUT) -> t.Any:
+    """The assistant's process once it is up in the pane, or the failure :class:`Outcome`.
 
     A known failure screen counts at once, even when the assistant already exited; when it
     never starts, the outcome quotes the pane's last line.
     """
-    assert row.pane is not None
-    tool = ASSISTANTS[row.record.tool]
     deadline = time.monotonic() + timeout
     screen = ""
     while time.monotonic() < deadline:
-        table = ProcessTable.snapshot()
-        hit = save.find_assistant(table.tree(row.pane.pane_pid), [tool])
+        hit = save.find_assistant(ProcessTable.snapshot().tree(pane.pane_pid), [tool])
         if hit is not None:
-            return _watch(tmux, row.pane.pane_id, tool, hit[1].proc, opts.verify_seconds)
-        screen = tmux.capture(row.pane.pane_id)
+            return hit[1].proc
+        screen = tmux.capture(pane.pane_id)
         failure = _failure_shown(tool, screen)
         if failure:
             return failure
-        time.sleep(0.25)
+        time.sleep(0.1)
     last = next((line.strip() for line in reversed(screen.splitlines()) if line.strip()), "")
-    return f"failed: {tool.name} did not start within {timeout:g}s (pane shows {last[:120]!r})"
+    return Outcome("failed", f"{tool.name} did not start within {timeout:g}s "
+                             f"(pane shows {last[:120]!r})")
 
 
-def _watch(tmux: Tmux, pane_id: str, tool: t.Any, proc: t.Any, seconds: float) -> str:
+def _watch(tmux: Tmux, pane_id: str, tool: Assistant, proc: t.Any, seconds: float) -> Outcome:
     """Watch a started assistant for ``seconds``: it must stay alive and show no known
     failure screen (unknown session, a trust dialog waiting for an answer)."""
     deadline = time.monotonic() + seconds
@@ -243,71 +406,25 @@ def _watch(tmux: Tmux, pane_id: str, tool: t.Any, proc: t.Any, seconds: float) -
         if failure:
             return failure
         if not proc.is_alive():
-            return f"failed: {tool.name} exited within {seconds:g}s"
+            return Outcome("failed", f"{tool.name} exited within {seconds:g}s")
         if time.monotonic() >= deadline:
-            return "resumed"
-        time.sleep(0.5)
+            return Outcome("resumed")
+        time.sleep(0.25)
 
 
-def _failure_shown(tool: t.Any, screen: str) -> str | None:
-    """The outcome ``failed: <tool> shows '<text>'`` when ``screen`` holds one of the tool's
-    known failure texts, else None."""
+def _failure_shown(tool: Assistant, screen: str) -> Outcome | None:
+    """``failed: <tool> shows '<text>'`` when ``screen`` holds one of the tool's known failure
+    texts, else None."""
     failure = next((s for s in tool.failure_screens if s in screen), None)
-    return f"failed: {tool.name} shows {failure!r}" if failure else None
-
-
-def execute(rows: list[PlanRow], tmux: Tmux, opts: Options, claims_dir: pathlib.Path
-            ) -> list[PlanRow]:
-    """Type each ready row's command into its pane and verify it; fills ``row.outcome``."""
-    ready = [r for r in rows if r.state == READY]
-    for row in rows:
-        if row.state != READY:
-            row.outcome = f"skipped: {row.state}" + (f" ({row.reason})" if row.reason else "")
-    if ready and not wait_for_client(tmux, opts.client_wait):
-        log.info("no client attached after %.1fs; starting assistants anyway", opts.client_wait)
-    launched: list[PlanRow] = []
-    for row in ready:
-        if len(launched) >= max(1, opts.max_parallel):
-            _verify_all(tmux, launched, opts)
-            launched = []
-        assert row.pane is not None and row.command is not None
-        rec = row.record
-        if not claim(claims_dir, rec.tool, t.cast(str, rec.session_id)):
-            row.outcome = "skipped: duplicate (another restore holds this session)"
-            continue
-        fresh_panes = {p.pane_id: p for p in tmux.list_panes()}
-        pane = fresh_panes.get(row.pane.pane_id)
-        busy = "pane closed" if pane is None else pane_is_idle_shell(pane, ProcessTable.snapshot())
-        if busy or tmux.pane_option(row.pane.pane_id, RESUMED_OPTION):
-            row.outcome = f"skipped: pane-busy ({busy or 'already resumed by us'})"
-            continue
-        if not wait_shell_ready(tmux, row.pane.pane_id):
-            row.outcome = "failed: the shell never answered"
-            continue
-        tmux.send_line(row.pane.pane_id, row.command, enter=opts.restore_mode == "auto")
-        tmux.set_pane_option(row.pane.pane_id, RESUMED_OPTION, f"{rec.tool} {rec.session_id}")
-        shell = t.cast(shells.Shell, shells.shell_of(row.pane.pane_current_command))
-        log.info("typed into %s (%s): %s", rec.label, row.pane.pane_id,
-                 resume_command(rec, shell, row.fresh, masked=True))
-        launched.append(row)
-        time.sleep(opts.stagger)
-    _verify_all(tmux, launched, opts)
-    return rows
-
-
-def _verify_all(tmux: Tmux, launched: list[PlanRow], opts: Options) -> None:
-    for row in launched:
-        row.outcome = verify(tmux, row, opts) if opts.restore_mode == "auto" else "typed"
-        log.info("%s %s %s: %s", row.record.label, row.record.tool, row.record.session_id,
-                 row.outcome)
+    return Outcome("failed", f"{tool.name} shows {failure!r}") if failure else None
 
 
 def summary(rows: list[PlanRow]) -> str:
-    """One line: 'resumed N, skipped N, failed N'."""
-    resumed = sum(r.outcome in ("resumed", "typed") for r in rows)
-    failed = sum(r.outcome.startswith("failed") for r in rows)
-    return f"assistant-resurrect: resumed {resumed}, skipped {len(rows) - resumed - failed}, " \
-           f"failed {failed}"
+    """One line: 'resumed N, typed N, skipped N, failed N' (typed only in prompt mode)."""
+    kinds = [r.outcome.kind if r.outcome else "skipped" for r in rows]
+    shown = ("resumed", "typed", "skipped", "failed") if "typed" in kinds else (
+        "resumed", "skipped", "failed")
+    return "assistant-resurrect: " + ", ".join(f"{k} {kinds.count(k)}" for k in shown)
 
 
 def write_outcomes(path: pathlib.Path, rows: list[PlanRow]) -> None:
@@ -318,8 +435,9 @@ def write_outcomes(path: pathlib.Path, rows: list[PlanRow]) -> None:
 
 
 def load_outcomes(path: pathlib.Path) -> dict[str, t.Any]:
+    """The last restore's outcomes file, or {} when missing or malformed."""
     data = _fs.read_json_or_none(path)
-    return data if isinstance(data, dict) else {}
+    return data if isinstance(data, dict) and isinstance(data.get("panes"), list) else {}
 
 
-__all__ = ["PlanRow", "execute", "make_plan", "summary"]
+__all__ = ["Outcome", "PlanRow", "State", "execute", "make_plan", "summary"]

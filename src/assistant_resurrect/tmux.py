@@ -3,6 +3,10 @@ through libtmux).
 
 Everything here addresses panes by ``%pane_id``: ``session:window.pane`` targets use prefix
 and fnmatch matching, and ``:`` and ``.`` may appear in session names.
+
+Pane fields are hostile (a directory, a title or a command name may hold any character,
+newlines included), so every query frames its records with a random token made for that one
+call: no byte in a field can forge another field, another pane or an option line.
 """
 
 from __future__ import annotations
@@ -12,8 +16,6 @@ import subprocess
 import typing as t
 
 from assistant_resurrect.exc import AssistantResurrectError, TmuxNotRunningError
-
-SEP = "\u241e"  # libtmux's FORMAT_SEPARATOR: unlikely in names, survives tmux's escaping
 
 PANE_FIELDS = (
     "pane_id",
@@ -27,6 +29,8 @@ PANE_FIELDS = (
     "session_name",
     "pane_current_path",
 )
+# where Homebrew and MacPorts put tmux, for a server started with launchd's thin PATH
+FALLBACK_BINARIES = ("/opt/homebrew/bin/tmux", "/usr/local/bin/tmux", "/opt/local/bin/tmux")
 
 
 class PaneRecord(t.NamedTuple):
@@ -34,6 +38,7 @@ class PaneRecord(t.NamedTuple):
 
     ``address`` (session_name, window_index, pane_index) is the only identity that a pane keeps
     across a tmux-resurrect save and restore; ``pane_id`` and ``pane_pid`` are new after restore.
+    ``tmux_session_id`` is tmux's own ``$N``, not an assistant's conversation id.
     """
 
     pane_id: str
@@ -42,7 +47,7 @@ class PaneRecord(t.NamedTuple):
     session_name: str
     window_index: int
     pane_index: int
-    session_id: str
+    tmux_session_id: str
     pane_current_command: str
     pane_current_path: str
     pane_title: str
@@ -57,15 +62,52 @@ class PaneRecord(t.NamedTuple):
         return f"{self.session_name}:{self.window_index}.{self.pane_index}"
 
 
-def parse_pane_line(line: str) -> PaneRecord | None:
-    """Parse one ``list-panes`` line in the :data:`PANE_FIELDS` format, or None if malformed.
+class Framing:
+    """Record framing for one tmux call: ``<tok><`` field ``<tok>|`` field … ``<tok>>``.
 
-    >>> rec = parse_pane_line(SEP.join(["%3", "42", "/dev/pts/1", "1", "0", "$1", "bash", "t",
-    ...                                  "we:ird.name", "/tmp"]))
+    The token is 128 random bits made when the call is built, so no value tmux prints can
+    hold it.
+
+    >>> f = Framing("T")
+    >>> f.format(["a", "b"])
+    'T<#{a}T|#{b}T>'
+    >>> f.records("opts\\nT<x\\nyT|zT>\\nT<1T|2T>\\n", 2)
+    [['x\\ny', 'z'], ['1', '2']]
+    >>> f.head("opts\\nT<x\\nyT|zT>\\n")
+    'opts\\n'
+    """
+
+    def __init__(self, token: str | None = None) -> None:
+        self.token = token or os.urandom(16).hex()
+        self.start, self.sep, self.end = self.token + "<", self.token + "|", self.token + ">"
+
+    def format(self, names: t.Sequence[str]) -> str:
+        """A tmux ``-F`` format printing ``names`` as one framed record."""
+        return self.start + self.sep.join(f"#{{{n}}}" for n in names) + self.end
+
+    def head(self, text: str) -> str:
+        """What precedes the first record (the output of commands run before the query)."""
+        return text.split(self.start, 1)[0]
+
+    def records(self, text: str, fields: int) -> list[list[str]]:
+        """Every complete record of ``fields`` fields in ``text``; malformed ones are skipped."""
+        out = []
+        for chunk in text.split(self.start)[1:]:
+            body, closed, _ = chunk.partition(self.end)
+            parts = body.split(self.sep)
+            if closed and len(parts) == fields:
+                out.append(parts)
+        return out
+
+
+def parse_pane_fields(parts: list[str]) -> PaneRecord | None:
+    """A :class:`PaneRecord` from the :data:`PANE_FIELDS` values, or None if malformed.
+
+    >>> rec = parse_pane_fields(["%3", "42", "/dev/pts/1", "1", "0", "$1", "bash", "t",
+    ...                          "we:ird.name", "/tmp"])
     >>> rec.address, rec.pane_id
     (('we:ird.name', 1, 0), '%3')
     """
-    parts = line.split(SEP)
     if len(parts) != len(PANE_FIELDS):
         return None
     row = dict(zip(PANE_FIELDS, parts, strict=True))
@@ -77,13 +119,51 @@ def parse_pane_line(line: str) -> PaneRecord | None:
             session_name=row["session_name"],
             window_index=int(row["window_index"]),
             pane_index=int(row["pane_index"]),
-            session_id=row["session_id"],
+            tmux_session_id=row["session_id"],
             pane_current_command=row["pane_current_command"],
             pane_current_path=row["pane_current_path"],
             pane_title=row["pane_title"],
         )
     except ValueError:
         return None
+
+
+class PaneView(t.NamedTuple):
+    """What a pane shows now: its foreground command, cursor and visible lines.
+
+    ``cursor_x``/``cursor_y`` are cell coordinates on the visible screen; ``history_size``
+    lines have scrolled off above it (so ``history_size + cursor_y`` is stable while the
+    screen scrolls). ``lines`` are ``capture-pane -p -N`` rows (trailing spaces kept).
+    ``blocked`` says why keys sent now would not reach the shell's line editor (copy mode,
+    synchronized panes, input disabled, a dead pane), or is ''.
+    """
+
+    command: str
+    tty: str
+    cursor_x: int
+    cursor_y: int
+    history_size: int
+    width: int
+    blocked: str
+    lines: list[str]
+
+    @property
+    def row(self) -> int:
+        """The cursor's absolute row (scrolling does not change it)."""
+        return self.history_size + self.cursor_y
+
+
+VIEW_FIELDS = ("pane_current_command", "pane_tty", "cursor_x", "cursor_y", "history_size",
+               "pane_width", "pane_in_mode", "pane_synchronized", "pane_input_off",
+               "pane_dead")
+
+
+def _blocked(in_mode: str, synchronized: str, input_off: str, dead: str) -> str:
+    reasons = [why for flag, why in ((in_mode, "the pane is in copy mode"),
+                                     (synchronized, "the window has synchronize-panes on"),
+                                     (input_off, "the pane's input is disabled"),
+                                     (dead, "the pane is dead")) if flag not in ("", "0")]
+    return "; ".join(reasons)
 
 
 class TmuxCommandError(AssistantResurrectError):
@@ -102,6 +182,7 @@ class Tmux:
             socket_path = os.environ.get("TMUX", "").split(",")[0] or None
         self.socket_name, self.socket_path = socket_name, socket_path
         self.socket = socket_path or socket_name or "default"
+        self.binary = "tmux"
 
     def _socket_args(self) -> list[str]:
         if self.socket_path:
@@ -117,34 +198,44 @@ class Tmux:
             When no server answers on the socket.
         TmuxCommandError
             When tmux reports any other error.
+        AssistantResurrectError
+            When no tmux binary is found.
         """
-        return self.start(*args)()
+        return self.start(*args)().splitlines()
 
-    def start(self, *args: str) -> t.Callable[[], list[str]]:
+    def _popen(self, args: t.Sequence[str]) -> subprocess.Popen[bytes]:
+        for binary in (self.binary, *FALLBACK_BINARIES):
+            try:
+                proc = subprocess.Popen([binary, *self._socket_args(), *args],
+                                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE)
+            except FileNotFoundError:
+                continue
+            self.binary = binary
+            return proc
+        raise AssistantResurrectError("tmux is not on PATH")
+
+    def start(self, *args: str) -> t.Callable[[], str]:
         """Start a tmux command and return at once; calling the result waits (30 s at most)
-        and gives what :meth:`cmd` gives, raising as it does."""
-        try:
-            proc = subprocess.Popen(["tmux", *self._socket_args(), *args],
-                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE)
-        except FileNotFoundError:
-            raise AssistantResurrectError("tmux is not on PATH") from None
+        and gives its whole output (bytes that are not UTF-8 kept as surrogate escapes),
+        raising as :meth:`cmd` does."""
+        proc = self._popen(args)
 
-        def lines() -> list[str]:
+        def output() -> str:
             try:
                 out, err_bytes = proc.communicate(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.communicate()
-                raise
+                raise TmuxCommandError(f"tmux {args[0]}: no answer within 30 s") from None
             err = err_bytes.decode("utf-8", "backslashreplace").strip()
             if err:
                 if "no server running" in err or "error connecting" in err:
                     raise TmuxNotRunningError(self.socket)
                 raise TmuxCommandError(f"tmux {args[0]}: {err}")
-            return out.decode("utf-8", "backslashreplace").splitlines()
+            return out.decode("utf-8", "surrogateescape")
 
-        return lines
+        return output
 
     def is_alive(self) -> bool:
         """True when the server answers."""
@@ -156,28 +247,49 @@ class Tmux:
 
     def list_panes(self) -> list[PaneRecord]:
         """Every pane of the server, from exactly one ``list-panes -a`` call."""
-        return self.options_and_panes()[1]
+        frame = Framing()
+        text = self.start("list-panes", "-a", "-F", frame.format(PANE_FIELDS))()
+        return _pane_records(frame, text)
 
     def options_and_panes(self) -> tuple[list[str], list[PaneRecord]]:
-        """``show-options -g`` lines and every pane, in one tmux invocation (the save path).
-
-        Pane lines are told apart by the separator and their field count.
-        """
+        """``show-options -g`` lines and every pane, in one tmux invocation (the save path)."""
         return self.start_options_and_panes()()
 
     def start_options_and_panes(self) -> t.Callable[[], tuple[list[str], list[PaneRecord]]]:
         """:meth:`options_and_panes`, started now and answered when called (the save hook
-        imports the process table while tmux lists the panes)."""
-        fmt = SEP.join(f"#{{{name}}}" for name in PANE_FIELDS)
-        pending = self.start("show-options", "-g", ";", "list-panes", "-a", "-F", fmt)
+        imports the process table while tmux lists the panes).
+
+        Option lines are what precedes the first framed pane record: a pane field can never
+        be read as an option.
+        """
+        frame = Framing()
+        pending = self.start("show-options", "-g", ";", "list-panes", "-a", "-F",
+                             frame.format(PANE_FIELDS))
 
         def answer() -> tuple[list[str], list[PaneRecord]]:
-            lines = pending()
-            options = [line for line in lines if SEP not in line]
-            records = (parse_pane_line(line) for line in lines if SEP in line)
-            return options, [rec for rec in records if rec is not None]
+            text = pending()
+            return frame.head(text).splitlines(), _pane_records(frame, text)
 
         return answer
+
+    def view(self, pane_id: str) -> PaneView | None:
+        """What ``pane_id`` shows now (one tmux call), or None when the pane is gone."""
+        frame = Framing()
+        try:
+            text = self.start("display-message", "-p", "-t", pane_id, frame.format(VIEW_FIELDS),
+                              ";", "capture-pane", "-p", "-N", "-t", pane_id)()
+        except TmuxCommandError:
+            return None
+        records = frame.records(text, len(VIEW_FIELDS))
+        if len(records) != 1:
+            return None
+        command, tty, x, y, hist, width, *flags = records[0]
+        screen = text.split(frame.end, 1)[1].removeprefix("\n")
+        try:
+            return PaneView(command, tty, int(x), int(y), int(hist), int(width),
+                            _blocked(*flags), screen.split("\n"))
+        except ValueError:
+            return None
 
     def option(self, name: str, default: str = "") -> str:
         """A global option's value (``show-option -gqv``), or ``default`` when empty."""
@@ -199,13 +311,22 @@ class Tmux:
         """Set a pane-level user option (a marker that outlives our process)."""
         self.cmd("set-option", "-pq", "-t", pane_id, name, value)
 
-    def send_line(self, pane_id: str, text: str, enter: bool = True) -> None:
-        """Type ``text`` literally into a pane, then press Enter unless ``enter`` is False."""
-        import libtmux
+    def send_text(self, pane_id: str, text: str) -> None:
+        """Type ``text`` literally into a pane (``send-keys -l``), pressing nothing else.
+
+        The caller guarantees ``text`` holds no control character (:mod:`shells` quoting).
+        """
+        self._pane(pane_id).send_keys(text, enter=False, suppress_history=False, literal=True)
+
+    def send_keys(self, pane_id: str, *keys: str) -> None:
+        """Press named keys (``C-a``, ``BSpace``, ``Enter``) in a pane, in one tmux call."""
+        self._pane(pane_id).cmd("send-keys", *keys)
+
+    def _pane(self, pane_id: str) -> t.Any:
+        import libtmux  # typing only: the save path never pays for it
 
         server = libtmux.Server(socket_name=self.socket_name, socket_path=self.socket_path)
-        pane = libtmux.Pane.from_pane_id(server=server, pane_id=pane_id)
-        pane.send_keys(text, enter=enter, suppress_history=False, literal=True)
+        return libtmux.Pane.from_pane_id(server=server, pane_id=pane_id)
 
     def capture(self, pane_id: str) -> str:
         """The visible text of a pane (no escape sequences)."""
@@ -217,8 +338,14 @@ class Tmux:
 
     def display_message(self, text: str) -> None:
         """Show ``text`` in the status line of attached clients (no-op without any)."""
+        literal = text.replace("#", "##")  # display-message expands formats, #() included
         try:
             for client in self.cmd("list-clients", "-F", "#{client_name}"):
-                self.cmd("display-message", "-c", client, "-d", "5000", text)
+                self.cmd("display-message", "-c", client, "-d", "5000", literal)
         except (TmuxNotRunningError, TmuxCommandError):
             pass
+
+
+def _pane_records(frame: Framing, text: str) -> list[PaneRecord]:
+    records = (parse_pane_fields(parts) for parts in frame.records(text, len(PANE_FIELDS)))
+    return [rec for rec in records if rec is not None]

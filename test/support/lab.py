@@ -45,10 +45,12 @@ def wait_for(predicate: t.Callable[[], t.Any], timeout: float = 30.0, interval: 
 class Lab:
     """One test's world: HOME, a tmux server on a private socket, and resurrect's directory."""
 
-    def __init__(self, root: pathlib.Path, cli_bin: pathlib.Path) -> None:
+    def __init__(self, root: pathlib.Path, cli_bin: pathlib.Path,
+                 home: pathlib.Path | None = None, state_dir: pathlib.Path | None = None
+                 ) -> None:
         self.root = root
-        self.home = pathlib.Path(os.environ["HOME"])
-        self.state_dir = pathlib.Path(os.environ["ASSISTANT_RESURRECT_STATE_DIR"])
+        self.home = home or pathlib.Path(os.environ["HOME"])
+        self.state_dir = state_dir or pathlib.Path(os.environ["ASSISTANT_RESURRECT_STATE_DIR"])
         self.socket = f"ar-test-{uuid.uuid4().hex[:10]}"
         self.cli_bin = cli_bin
         self.resurrect_dir = self.home / ".local/share/tmux/resurrect"
@@ -164,6 +166,21 @@ class Lab:
 
     def resurrect_save(self, ts: str | None = None) -> pathlib.Path:
         """Write a save file in resurrect's v4 format, then fire post-save-layout/-all."""
+        path = self.write_save_file(ts)
+        self.hook("post-save-layout", str(path))
+        last = self.resurrect_dir / "last"
+        previous = self.resurrect_dir / os.readlink(last) if last.is_symlink() else None
+        if previous and previous != path and filecmp.cmp(previous, path, shallow=False):
+            path.unlink()  # resurrect keeps the older identical file (save.sh, cmp -s)
+            path = previous
+        else:
+            last.unlink(missing_ok=True)
+            last.symlink_to(path.name)
+        self.hook("post-save-all")
+        return path
+
+    def write_save_file(self, ts: str | None = None) -> pathlib.Path:
+        """Write a save file of the current layout in resurrect's v4 format (no hooks)."""
         self.resurrect_dir.mkdir(parents=True, exist_ok=True)
         ts = ts or time.strftime("%Y%m%dT%H%M%S")
         path = self.resurrect_dir / f"tmux_resurrect_{ts}.txt"
@@ -181,16 +198,6 @@ class Lab:
         lines += self.tmux("list-windows", "-a", "-F", WINDOW_FORMAT).splitlines()
         lines.append("state\t\t")
         path.write_text("\n".join(lines) + "\n")
-        self.hook("post-save-layout", str(path))
-        last = self.resurrect_dir / "last"
-        previous = self.resurrect_dir / os.readlink(last) if last.is_symlink() else None
-        if previous and previous != path and filecmp.cmp(previous, path, shallow=False):
-            path.unlink()  # resurrect keeps the older identical file (save.sh, cmp -s)
-            path = previous
-        else:
-            last.unlink(missing_ok=True)
-            last.symlink_to(path.name)
-        self.hook("post-save-all")
         return path
 
     def kill_server(self) -> None:
