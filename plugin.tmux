@@ -22,26 +22,40 @@ resolve_python() {
 	fi
 	if ! venv_is_ready; then
 		log_line "plugin: python environment missing; bootstrapping in the background"
-		(setsid "$CURRENT_DIR/scripts/bootstrap.sh" </dev/null >/dev/null 2>&1 &)
+		detached "$CURRENT_DIR/scripts/bootstrap.sh"
 	fi
 	printf '%s' "$CURRENT_DIR/.venv/bin/python"
 }
 
 # post-save-layout does the whole save and leaves a flag; post-save-all then only removes it
 # (no Python start-up) and runs us as a fallback when the layout hook did not run.
-# post-restore-all starts the restore worker in the background with its stdio closed, so
-# resurrect's spinner ends at once.
+# post-restore-all starts the restore worker in the background, so resurrect's spinner ends
+# at once. Python's own errors go to our log; if the interpreter cannot even start (the venv
+# is still being built), the line says so in the log and leaves the save-missed flag, so the
+# save is taken again once the venv is ready.
 hook_line() {
-	local python="$1" hook="$2" env
+	local python="$1" hook="$2" env dir log failed missed=""
 	env="$(printf 'PYTHONPATH=%q %q -m assistant_resurrect' "$CURRENT_DIR/src" "$python")"
+	dir="$(state_dir)"
+	case "$hook" in
+	*restore*) log="$dir/restore.log" ;;
+	*)
+		log="$dir/save.log"
+		missed="$(printf '; touch %q' "$dir/save-missed")"
+		;;
+	esac
+	# shellcheck disable=SC2016  # expanded when the hook runs, not now
+	failed="$(printf '( rc=$?; mkdir -p %q; printf "%%s %s: could not run %%s (exit %%s)\\n" "$(date -u +%%Y-%%m-%%dT%%H:%%M:%%SZ)" %q "$rc" >>%q%s ) 2>/dev/null' \
+		"$dir" "$hook" "$python" "$log" "$missed")"
 	case "$hook" in
 	post-save-layout)
-		printf '%s hook post-save-layout "$@" </dev/null >/dev/null 2>&1 || true %s' "$env" "$hook_marker" ;;
+		printf '%s hook post-save-layout "$@" </dev/null >/dev/null 2>&1 || %s; true %s' "$env" "$failed" "$hook_marker" ;;
 	post-save-all)
-		printf 'rm %q 2>/dev/null || %s hook post-save-all </dev/null >/dev/null 2>&1 || true %s' \
-			"$(state_dir)/save-bound" "$env" "$hook_marker" ;;
+		printf 'rm %q 2>/dev/null || %s hook post-save-all </dev/null >/dev/null 2>&1 || %s; true %s' \
+			"$dir/save-bound" "$env" "$failed" "$hook_marker" ;;
 	post-restore-all)
-		printf '(%s restore --execute --hook </dev/null >/dev/null 2>&1 &) || true %s' "$env" "$hook_marker" ;;
+		printf '( ( %s restore --execute --hook || %s ) </dev/null >/dev/null 2>&1 & ) || true %s' \
+			"$env" "$failed" "$hook_marker" ;;
 	esac
 }
 
@@ -92,7 +106,7 @@ background_setup() {
 	ensure_state_dir
 	({
 		"$python" -m compileall -q "$CURRENT_DIR/src/assistant_resurrect"
-		PYTHONPATH="$CURRENT_DIR/src" "$python" -m assistant_resurrect install-hooks "${flags[@]}"
+		PYTHONPATH="$CURRENT_DIR/src" "$python" -m assistant_resurrect install-hooks ${flags[@]+"${flags[@]}"}
 	} >>"$(state_dir)/plugin.log" 2>&1 </dev/null &)
 }
 

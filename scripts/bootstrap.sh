@@ -14,7 +14,8 @@ fail() {
 }
 
 main() {
-	local python venv="$PLUGIN_DIR/.venv"
+	local python venv="$PLUGIN_DIR/.venv" started
+	started="$(date +%s)"
 	python="$(find_python)" || fail "no python3 >= 3.10 found"
 	log_line "bootstrap: creating $venv with $python"
 	"$python" -m venv "$venv" || fail "python3 -m venv failed (install python3-venv?)"
@@ -23,6 +24,8 @@ main() {
 	venv_stamp "$PLUGIN_DIR" >"$venv/.assistant-resurrect-stamp"
 	log_line "bootstrap: ready"
 	"$PLUGIN_DIR/plugin.tmux"
+	# a save during setup could not run Python: take it now (it says so if it did)
+	PYTHONPATH="$PLUGIN_DIR/src" "$venv/bin/python" -m assistant_resurrect hook catch-up "$started"
 }
 
 ensure_state_dir

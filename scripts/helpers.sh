@@ -48,3 +48,13 @@ find_python() {
 venv_stamp() {
 	cksum <"$1/pyproject.toml" | cut -d' ' -f1
 }
+
+# Run a command in the background, detached from TPM's job and the tmux server's session
+# (setsid where it exists; macOS has none, so nohup there).
+detached() {
+	if command -v setsid >/dev/null 2>&1; then
+		(setsid "$@" </dev/null >/dev/null 2>&1 &)
+	else
+		(nohup "$@" </dev/null >/dev/null 2>&1 &)
+	fi
+}
