@@ -107,7 +107,7 @@ background_setup() {
 	({
 		"$python" -m compileall -q "$CURRENT_DIR/src/assistant_resurrect"
 		PYTHONPATH="$CURRENT_DIR/src" "$python" -m assistant_resurrect install-hooks ${flags[@]+"${flags[@]}"}
-	} >>"$(state_dir)/plugin.log" 2>&1 </dev/null &)
+	} >>"$(log_file plugin.log)" 2>&1 </dev/null &)
 }
 
 set_menu_binding() {
@@ -120,6 +120,7 @@ set_menu_binding() {
 
 main() {
 	local python
+	ensure_state_dir
 	python="$(resolve_python)"
 	register_resurrect_hooks "$python"
 	set_menu_binding "$python"

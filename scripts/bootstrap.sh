@@ -29,4 +29,4 @@ main() {
 }
 
 ensure_state_dir
-main >>"$(state_dir)/bootstrap.log" 2>&1 </dev/null
+main >>"$(log_file bootstrap.log)" 2>&1 </dev/null

@@ -15,17 +15,23 @@ state_dir() {
 	printf '%s' "${ASSISTANT_RESURRECT_STATE_DIR:-$HOME/.local/state/tmux-assistant-resurrect}"
 }
 
-# Create our state dir, private (0700) itself; its parents get the usual mode.
+# Create our state dir and any missing parents private (0700), whatever the umask.
 ensure_state_dir() {
-	mkdir -p "$(state_dir)" && chmod 0700 "$(state_dir)"
+	(umask 077 && mkdir -p "$(state_dir)") && chmod 0700 "$(state_dir)"
+}
+
+# The path of one of our log files (created 0600; a planted symlink is replaced, not followed).
+log_file() {
+	local path
+	path="$(state_dir)/$1"
+	ensure_state_dir 2>/dev/null
+	[ -L "$path" ] && rm -f "$path"
+	(umask 077 && : >>"$path") 2>/dev/null
+	printf '%s' "$path"
 }
 
 log_line() {
-	local dir
-	dir="$(state_dir)"
-	ensure_state_dir 2>/dev/null || return 0
-	printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >>"$dir/plugin.log" 2>/dev/null
-	chmod 0600 "$dir/plugin.log" 2>/dev/null
+	printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >>"$(log_file plugin.log)" 2>/dev/null
 	return 0
 }
 

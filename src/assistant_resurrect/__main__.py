@@ -21,7 +21,9 @@ def _hook_failed(argv: list[str]) -> int:
         _log.log_to_file(logfile)
         logging.getLogger("assistant_resurrect").exception("%s could not start", name)
         if "save" in name:
-            (paths.state_dir() / "save-missed").touch()
+            from assistant_resurrect import _fs
+
+            _fs.touch_private(paths.state_dir() / "save-missed")
     except OSError:
         pass
     import subprocess

@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import pathlib
+import re
 import time
 import typing as t
 
@@ -139,25 +140,40 @@ def require_trusted_dir(path: pathlib.Path) -> None:
 
 
 STALE_TEMP_SECONDS = 60.0
+_OUR_TEMP = re.compile(r"^\.(?P<target>.+)\.[0-9a-f]{12}\.tmp$")  # atomic_write_bytes'
 
 
-def remove_stale_temps(directory: pathlib.Path, now: float | None = None) -> list[str]:
-    """Remove temp files a killed write left in ``directory`` (``.<name>.<hex>.tmp`` of
-    :func:`atomic_write_text`, ``.claude-*`` of the Claude hook) once older than a minute;
-    returns their names. Symlinks are removed, never followed."""
+def remove_stale_temps(directory: pathlib.Path, targets: t.Collection[str] | None = None,
+                       now: float | None = None) -> list[str]:
+    """Remove the temp files a killed :func:`atomic_write_bytes` left in ``directory``
+    (``.<name>.<12 hex>.tmp``, for any name or only those in ``targets``), and the Claude
+    hook's (``.claude-*``, in our state directory), once older than a minute; returns their
+    names. Nobody else's files match; symlinks are removed, never followed."""
     now = time.time() if now is None else now
     removed = []
     try:
         with os.scandir(directory) as entries:
             for entry in entries:
-                name = entry.name
-                if not (name.startswith(".") and (name.endswith(".tmp")
-                                                  or name.startswith(".claude-"))):
+                ours = _OUR_TEMP.match(entry.name)
+                if not ((ours and (targets is None or ours["target"] in targets))
+                        or (targets is None and entry.name.startswith(".claude-"))):
                     continue
                 with contextlib.suppress(OSError):
                     if now - entry.stat(follow_symlinks=False).st_mtime > STALE_TEMP_SECONDS:
                         os.unlink(entry.path)
-                        removed.append(name)
+                        removed.append(entry.name)
     except OSError:
         pass
     return removed
+
+
+def touch_private(path: pathlib.Path) -> None:
+    """Create (or refresh) a flag file, mode 0600, replacing a symlink instead of following
+    it."""
+    if path.is_symlink():
+        path.unlink()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, PRIVATE_FILE_MODE)
+    try:
+        os.utime(fd)
+    finally:
+        os.close(fd)

@@ -32,6 +32,8 @@ def log_to_file(path: pathlib.Path, level: int = logging.INFO) -> None:
     Bounded: a file over 512 KiB is moved to ``<path>.1`` (replacing the older one) first.
     """
     _fs.ensure_private_dir(path.parent)
+    if path.is_symlink():
+        path.unlink()  # a planted link would send our log into someone else's file
     with contextlib.suppress(OSError):
         if path.stat().st_size > MAX_LOG_BYTES:
             os.replace(path, path.with_name(path.name + ".1"))

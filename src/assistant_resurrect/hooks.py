@@ -56,7 +56,7 @@ def post_save_layout(save_file: pathlib.Path, tmux: Tmux) -> SaveResult | None:
         log.warning("not a resurrect save file: %r; nothing saved", str(save_file))
         return None
     result = save_into(save_file, tmux, pair_with_last_if_same=True)
-    bound_flag().touch()
+    _fs.touch_private(bound_flag())
     return result
 
 
@@ -116,7 +116,10 @@ def _bind(resurrect_dir: pathlib.Path, snap: snapshot.Snapshot, save_file: pathl
                     archived.name)
     written = snapshot.write(target, snap)
     removed = snapshot.purge(resurrect_dir, opts.keep_days * 86400 or None) if prune else []
-    stale = _fs.remove_stale_temps(target.parent) + _fs.remove_stale_temps(paths.state_dir())
+    stale = (_fs.remove_stale_temps(target.parent) + _fs.remove_stale_temps(paths.state_dir())
+             + _fs.remove_stale_temps(resurrect_dir, set(resurrect.save_file_names(
+                 resurrect_dir))))
+    (paths.state_dir() / MISSED_FLAG).unlink(missing_ok=True)
     log.info("%s %d assistant pane(s) in %s (pruned %d, %d stale temp file(s) removed)",
              "saved" if written else "unchanged:", len(snap.panes), target.name, len(removed),
              len(stale))
@@ -198,8 +201,7 @@ def run_hook(name: str, args: list[str]) -> int:
         log.exception("hook %s failed", name)
         if "save" in name:
             with contextlib.suppress(OSError):
-                _fs.ensure_private_dir(paths.state_dir())
-                (paths.state_dir() / MISSED_FLAG).touch()
+                _fs.touch_private(_fs.ensure_private_dir(paths.state_dir()) / MISSED_FLAG)
         with contextlib.suppress(Exception):
             tmux.display_message(f"assistant-resurrect: {name} failed ({err}); see {logfile}")
     return 0

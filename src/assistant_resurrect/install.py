@@ -85,6 +85,7 @@ def _write_settings(path: pathlib.Path, data: dict[str, t.Any]) -> pathlib.Path 
         _fs.ensure_private_dir(target.parent)
         mode = _fs.PRIVATE_FILE_MODE
     _fs.atomic_write_json(target, data, mode)
+    _fs.remove_stale_temps(target.parent, targets={target.name})
     return backup
 
 

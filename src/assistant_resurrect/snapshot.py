@@ -177,7 +177,10 @@ def locked(resurrect_dir: pathlib.Path, timeout: float = 15.0) -> t.Iterator[Non
     stale lock behind. Raises TimeoutError after ``timeout`` seconds.
     """
     directory = _fs.ensure_private_dir(store_dir(resurrect_dir))
-    fd = os.open(directory / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    lock = directory / ".lock"
+    if lock.is_symlink():
+        lock.unlink()
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     try:
         deadline = time.monotonic() + timeout
         while True:

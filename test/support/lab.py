@@ -185,8 +185,14 @@ class Lab:
         ts = ts or time.strftime("%Y%m%dT%H%M%S")
         path = self.resurrect_dir / f"tmux_resurrect_{ts}.txt"
         lines = []
-        for line in self.tmux("list-panes", "-a", "-F", PANE_FORMAT).splitlines():
-            fields = line.split("\t")
+        spec = PANE_FORMAT.split("\t")[1:]  # after the literal "pane"
+        token = uuid.uuid4().hex  # a field may hold a newline: resurrect writes it as it is
+        fmt = token.join(f.lstrip(":") for f in spec) + token + "end"
+        text = self.tmux("list-panes", "-a", "-F", fmt)
+        for record in text.split(token + "end\n")[:-1]:
+            values = record.split(token)
+            fields = ["pane", *(":" + v if f.startswith(":") else v
+                                for f, v in zip(spec, values, strict=True))]
             pane_pid = int(fields.pop())
             fields[7] = fields[7].replace(" ", "\\ ", 1)
             try:
