@@ -5,7 +5,6 @@ scenario left on disk."""
 
 from __future__ import annotations
 
-import json
 import os
 import pathlib
 import sys
@@ -13,35 +12,8 @@ import typing as t
 
 import pytest
 from support import fixtures
-from support.lab import REPO, Lab, wait_for
-
-FAULTY_PYTHON = REPO / "test/faults/faulty-python"
-
-
-class FaultLab(Lab):
-    """A :class:`Lab` whose hooks run with one fault armed at a time."""
-
-    def arm(self, fault: str = "") -> None:
-        """Arm ``fault`` (see inject.py) for every hook run from now on; '' disarms."""
-        if fault:
-            self.tmux("set-environment", "-g", "AR_FAULT", fault)
-        else:
-            self.tmux("set-environment", "-gu", "AR_FAULT", check=False)
-
-    def log(self, name: str = "save.log") -> str:
-        path = self.state_dir / name
-        return path.read_text(errors="replace") if path.exists() else ""
-
-    def store(self) -> pathlib.Path:
-        return self.resurrect_dir / "assistant-resurrect"
-
-    def sidecar_for(self, save_file: pathlib.Path) -> dict[str, t.Any]:
-        return json.loads((self.store() / (save_file.stem + ".json")).read_text())
-
-    def point_last(self, save_file: pathlib.Path) -> None:
-        last = self.resurrect_dir / "last"
-        last.unlink(missing_ok=True)
-        last.symlink_to(save_file.name)
+from support.faultlab import FAULTY_PYTHON, FaultLab
+from support.lab import wait_for
 
 
 @pytest.fixture(scope="module")

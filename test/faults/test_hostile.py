@@ -10,7 +10,7 @@ import time
 import typing as t
 
 import pytest
-from conftest import FaultLab
+from support.faultlab import FaultLab
 from support.lab import wait_for
 
 TS = "20260101T000000"

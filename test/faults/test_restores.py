@@ -13,8 +13,8 @@ import sys
 import time
 
 import pytest
-from conftest import FAULTY_PYTHON, FaultLab
 from support import fixtures
+from support.faultlab import FAULTY_PYTHON, FaultLab
 from support.lab import REPO, wait_for
 
 TS = "20260101T000000"

@@ -16,7 +16,7 @@ import time
 import typing as t
 
 import pytest
-from conftest import FaultLab
+from support.faultlab import FaultLab
 
 from assistant_resurrect import resurrect
 
