@@ -323,12 +323,14 @@ def execute(rows: list[PlanRow], tmux: Tmux, opts: Options, claims_dir: pathlib.
 
 def _run_pane(row: PlanRow, tmux: Tmux, opts: Options, claims_dir: pathlib.Path,
               launcher: _Launcher) -> None:
+    rec = row.record
     try:
         row.outcome = _resume_pane(row, tmux, opts, claims_dir, launcher)
     except Exception as err:  # noqa: BLE001 - one pane's failure never stops the others
-        log.exception("resuming %s failed", row.record.label)
+        log.exception("resuming %s failed", rec.label)
         row.outcome = Outcome("failed", f"internal error: {err!r}")
-    rec = row.record
+    if row.outcome.kind in ("resumed", "failed"):  # live now, or free to try again
+        release_claim(claims_dir, rec.tool, t.cast(str, rec.session_id))
     log.info("%s %s %s: %s", rec.label, rec.tool, rec.session_id, row.outcome)
 
 

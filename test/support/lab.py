@@ -83,8 +83,15 @@ class Lab:
         return proc.stdout
 
     def start_server(self) -> None:
-        self.tmux("-f", "/dev/null", "new-session", "-d", "-s", "lab-init", "-x", "200",
-                  "-y", "50", "-c", str(self.home))
+        for attempt in range(10):  # a server killed a moment ago may still be exiting
+            try:
+                self.tmux("-f", "/dev/null", "new-session", "-d", "-s", "lab-init", "-x", "200",
+                          "-y", "50", "-c", str(self.home))
+                break
+            except AssertionError:
+                if attempt == 9:
+                    raise
+                time.sleep(0.3)
         self.tmux("set-option", "-g", "default-command", "exec bash --rcfile ~/.bashrc -i")
         self.tmux("set-option", "-g", "@resurrect-dir", str(self.resurrect_dir))
         self.tmux("set-option", "-g", "@assistant-resurrect-python", self.python)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -35,3 +36,21 @@ def test_shell_scripts_pass_shellcheck() -> None:
     proc = subprocess.run(["shellcheck", "-x", "-P", "SCRIPTDIR", *SCRIPTS], cwd=REPO,
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout
+
+
+# bash features newer than 3.2 (macOS's /bin/bash): associative and nameref declarations,
+# case-changing and transforming expansions, mapfile, coproc, |&, &>>, ;;&, [[ -v ]],
+# printf %(...)T, wait -n, negative subscripts, globstar, EPOCHSECONDS/BASHPID
+BASH4 = re.compile(r"declare -[A-Za-z]*[An]|local -[A-Za-z]*[An]|\$\{[^}]*(,,|\^\^|@[QEPAKa])}"
+                   r"|\bmapfile\b|\breadarray\b|\bcoproc\b|\|&|&>>|;;&|\[\[ -v |%\([^)]*\)T"
+                   r"|\bwait -n\b|\[-1\]\}|globstar|\bEPOCH(SECONDS|REALTIME)\b|\bBASHPID\b")
+
+
+def test_shell_scripts_use_nothing_newer_than_bash_3_2() -> None:
+    """macOS ships bash 3.2: no bash 4+ construct in anything a user's tmux runs (bash 3.2
+    itself is not installable here, so this is a lint; the CI workflow runs macOS)."""
+    found = [f"{path}:{n}: {line.strip()}" for path in SCRIPTS[:4]
+             for n, line in enumerate((REPO / path).read_text().splitlines(), 1)
+             if not line.lstrip().startswith("#") and BASH4.search(line)]
+    assert found == []
+    assert BASH4.search('declare -A map') and BASH4.search('echo "${x,,}"')

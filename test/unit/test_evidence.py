@@ -7,11 +7,14 @@ import json
 import os
 import pathlib
 import sqlite3
+import subprocess
+import sys
 import time
 
+import psutil
 import pytest
 
-from assistant_resurrect import restore
+from assistant_resurrect import procs, restore
 from assistant_resurrect.assistants import ASSISTANTS
 from assistant_resurrect.assistants.claude import encode_project_dir
 from assistant_resurrect.options import Options
@@ -96,6 +99,27 @@ def test_claude_registry_of_a_reused_pid_is_ignored(tmp_path: pathlib.Path) -> N
     (home / f".claude/sessions/{pid}.json").write_text(json.dumps(stale))
     evidence, _ = resolve(detect(panes, table), tmp_path)["%0"]
     assert (evidence.session_id, evidence.source) == (stale["sessionId"],
+                                                      "claude:sessions-registry")
+
+
+def test_claude_registry_on_macos_is_matched_by_its_ps_lstart_start(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Claude on darwin writes ``LC_ALL=C TZ=UTC ps -o lstart=`` as procStart (its bundle);
+    procps prints the same format, so the token is checked against the real ps here."""
+    me = psutil.Process()
+    lstart = subprocess.run(["ps", "-o", "lstart=", "-p", str(me.pid)], capture_output=True,
+                            text=True, check=True, env={**os.environ, "LC_ALL": "C",
+                                                        "TZ": "UTC"}).stdout.strip()
+    assert procs.proc_start_token(me.create_time(), "darwin") == lstart
+    home = pathlib.Path(os.environ["HOME"])
+    panes, table = world(("/w", ["claude"]))
+    (home / ".claude/sessions").mkdir(parents=True)
+    entry = {"sessionId": "77777777-2222-4333-8444-555555555555",
+             "procStart": procs.proc_start_token(START + 0, "darwin")}
+    (home / f".claude/sessions/{BASE + 1}.json").write_text(json.dumps(entry))
+    monkeypatch.setattr(sys, "platform", "darwin")
+    evidence, _ = resolve(detect(panes, table), home)["%0"]
+    assert (evidence.session_id, evidence.source) == (entry["sessionId"],
                                                       "claude:sessions-registry")
 
 

@@ -2,7 +2,8 @@
 
 Session evidence, best first:
 1. ``$CLAUDE_CONFIG_DIR/sessions/<pid>.json``, Claude's own per-process registry (``sessionId``,
-   ``procStart`` = ``/proc/<pid>/stat`` field 22); it follows ``/clear`` and ``--fork-session``.
+   ``procStart``: ``/proc/<pid>/stat`` field 22 on Linux, ``ps -o lstart`` in UTC on macOS,
+   see :func:`procs.proc_start_token`); it follows ``/clear`` and ``--fork-session``.
 2. Our SessionStart hook's state file ``<state>/claude-<pid>.json`` (keyed by ``$CLAUDE_PID``).
 3. argv ``--resume <id>`` / ``--session-id <id>``.
 4. Transcripts ``projects/<encoded cwd>/<id>.jsonl`` written since the process started.
@@ -26,7 +27,7 @@ from assistant_resurrect.assistants.base import (
     newer_than,
     tracker_evidence,
 )
-from assistant_resurrect.procs import basename, clock_ticks_since_boot
+from assistant_resurrect.procs import basename, proc_start_token
 from assistant_resurrect.snapshot import is_session_id
 
 _VERSION_RE = re.compile(r"^\d+\.\d+\.\d+")
@@ -139,7 +140,7 @@ class Claude(Assistant):
             data = _fs.read_json_or_none(registry / f"{proc.pid}.json")
             if isinstance(data, dict) and is_session_id(str(data.get("sessionId", ""))):
                 start = data.get("procStart")
-                if start is None or str(start) == str(clock_ticks_since_boot(proc.create_time)):
+                if start is None or str(start) == proc_start_token(proc.create_time):
                     yield Evidence(data["sessionId"], "claude:sessions-registry", Confidence.EXACT)
         yield from tracker_evidence(found, state_dir, self.name, "claude:session-start-hook")
 
