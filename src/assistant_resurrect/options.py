@@ -32,7 +32,7 @@ class Options(t.NamedTuple):
     client_wait
         Seconds to wait for a client before starting TUIs (``client-wait``, 5).
     stagger
-        Seconds between two launches (``stagger``, 0.5).
+        Seconds between two launches (``stagger``, 0.25).
     verify_seconds
         How long a resumed assistant must stay alive to count (``verify-seconds``, 3).
     max_parallel
@@ -50,7 +50,7 @@ class Options(t.NamedTuple):
     missing_session: str = "skip"
     restore_mode: str = "auto"
     client_wait: float = 5.0
-    stagger: float = 0.5
+    stagger: float = 0.25
     verify_seconds: float = 3.0
     max_parallel: int = 4
     keep_days: float = 0.0
@@ -98,7 +98,7 @@ class Options(t.NamedTuple):
             missing_session=missing if missing in ("skip", "fresh") else "skip",
             restore_mode=mode if mode in ("auto", "prompt") else "auto",
             client_wait=number("client-wait", 5.0, 120),
-            stagger=number("stagger", 0.5, 10),
+            stagger=number("stagger", 0.25, 10),
             verify_seconds=number("verify-seconds", 3.0, 120),
             max_parallel=max(1, int(number("max-parallel", 4, 64))),
             keep_days=number("keep-days", 0.0, 36500),
