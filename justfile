@@ -15,7 +15,10 @@ demo:
 bench:
     .venv/bin/python bench/save_cost.py
 
-# the same test command inside a container
-docker-test:
-    docker build -f test/Dockerfile -t tmux-assistant-resurrect-test .
-    docker run --rm tmux-assistant-resurrect-test
+# the same test command inside a container (docker, else podman; see test/container.sh)
+docker-test *args:
+    bash test/container.sh {{args}}
+
+# how soon an 8-assistant restore is back and verified
+bench-restore:
+    .venv/bin/python bench/restore_speed.py

@@ -30,6 +30,10 @@ pick_engine() {
 	conf="$(mktemp -d)/containers.conf"
 	: >"$conf"
 	if [ -d /sys/fs/cgroup/unified ]; then # hybrid cgroup layout: crun refuses it
+		command -v runc >/dev/null 2>&1 || {
+			say "hybrid cgroups: installing runc with apt (crun refuses them)"
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq runc
+		}
 		engine+=(--runtime runc --cgroup-manager cgroupfs)
 	fi
 	if [ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -lt 1048576 ]; then
@@ -51,13 +55,17 @@ debootstrap_base() {
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap
 	}
 	local mirror rootfs
-	mirror="$(grep -hoE 'https?://[^ ]+/debian/?' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null | head -n1)"
+	mirror="$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null |
+		grep -oE '^(URIs: *|deb +)https?://[^ ]+/debian/?( |$)' | grep -oE 'https?://[^ ]+' | head -n1 || true)"
 	[ -n "$mirror" ] || { say "no Debian mirror in apt's sources"; exit 1; }
 	rootfs="$(mktemp -d /var/tmp/ar-rootfs.XXXXXX)"
 	say "building the bookworm base with debootstrap from $mirror"
-	debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >&2
+	debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$rootfs.log" 2>&1 || {
+		tail -n 20 "$rootfs.log" >&2
+		exit 1
+	}
 	tar -C "$rootfs" -c . | "${engine[@]}" import - "$base_image" >/dev/null
-	rm -rf "$rootfs"
+	rm -rf "$rootfs" "$rootfs.log"
 }
 
 host_config() {
@@ -89,9 +97,10 @@ exit 0
 APPLY
 }
 
+context=""
 main() {
 	pick_engine
-	local base context node_pkg arch
+	local base node_pkg arch
 	if registry_reachable docker.io/library/debian:bookworm; then
 		base=docker.io/library/debian:bookworm
 	else
@@ -104,9 +113,10 @@ main() {
 	esac
 	node_pkg="node-linux-$arch@$(node --version 2>/dev/null | tr -d v || echo 20.20.2)"
 	context="$(mktemp -d)"
-	trap 'rm -rf "$context"' EXIT
+	trap 'rm -rf "${context:-}"' EXIT
 	mkdir "$context/repo"
 	git ls-files -z | xargs -0 -I{} cp --parents {} "$context/repo/"
+	cp -R .git "$context/repo/.git" # the bootstrap test clones the checkout, as TPM does
 	host_config "$context"
 	say "building $image from $base (node: $node_pkg)"
 	"${engine[@]}" build --network host -q -f test/Dockerfile --build-arg "BASE=$base" \
@@ -114,7 +124,8 @@ main() {
 	local clis name="ar-test-$$" envs=() status=0
 	clis="$(bash test/install-clis.sh)" # on the host: the cache the container mounts
 	clis="${clis%/*/node_modules/.bin}"
-	for var in $(env | grep -oE '^PIP_[A-Z_]+'); do envs+=(-e "$var"); done
+	# pip's environment, but for PIP_FIND_LINKS: a directory of this machine's own wheels
+	for var in $(env | grep -oE '^PIP_[A-Z_]+' | grep -vx PIP_FIND_LINKS); do envs+=(-e "$var"); done
 	say "running bash test/run.sh $* in the container (as its user tester)"
 	"${engine[@]}" run --network host --name "$name" -v "$clis:/cache/clis:ro" \
 		${envs[@]+"${envs[@]}"} "$image" bash test/run.sh "$@" || status=$?

@@ -7,6 +7,7 @@ import json
 import os
 import pathlib
 import re
+import shutil
 import subprocess
 import typing as t
 import uuid
@@ -33,8 +34,9 @@ HIDDEN = {
 
 def run(cli_bin: pathlib.Path, tool: str, *args: str, cwd: pathlib.Path | None = None
         ) -> subprocess.CompletedProcess[str]:
-    env = {"HOME": os.environ["HOME"], "PATH": f"{cli_bin}:/usr/bin:/bin", "LANG": "C.UTF-8",
-           "GEMINI_API_KEY": "fake", "NO_COLOR": "1"}
+    node = os.path.dirname(shutil.which("node") or "/usr/bin/node")  # the node the suite uses
+    env = {"HOME": os.environ["HOME"], "PATH": f"{cli_bin}:{node}:/usr/bin:/bin",
+           "LANG": "C.UTF-8", "GEMINI_API_KEY": "fake", "NO_COLOR": "1"}
     return subprocess.run([str(cli_bin / tool), *args], env=env, capture_output=True,
                           text=True, timeout=120, stdin=subprocess.DEVNULL, cwd=cwd)
 
