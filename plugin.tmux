@@ -85,28 +85,17 @@ set_default_options() {
 	fi
 }
 
-warn_about_resurrect_processes() {
-	local processes
-	processes="$(tmux show-option -gqv @resurrect-processes)"
-	case " $processes " in
-	*:all:* | *claude* | *codex* | *opencode* | *gemini* | *copilot* | *" node "*)
-		log_line "warning: @resurrect-processes ($processes) relaunches assistants itself; our save blanks those panes' commands, but remove them to be sure"
-		;;
-	esac
-}
-
 # In the background: byte-compile our package (an editable install leaves that to the first
 # import, which writes nothing under PYTHONDONTWRITEBYTECODE: every save would compile it
-# again), then install the assistant-side trackers.
+# again), then install the assistant-side trackers (each tool's own, unless its
+# @assistant-resurrect-<tool> option is off) and warn about @resurrect-processes.
 background_setup() {
-	local python="$1" flags=()
+	local python="$1"
 	venv_is_ready || [ -n "$(get_tmux_option "$python_option" "")" ] || return 0
-	[ "$(get_tmux_option "$claude_option" on)" = off ] && flags+=(--no-claude)
-	[ "$(get_tmux_option "$opencode_option" on)" = off ] && flags+=(--no-opencode)
 	ensure_state_dir
 	({
 		"$python" -m compileall -q "$CURRENT_DIR/src/assistant_resurrect"
-		PYTHONPATH="$CURRENT_DIR/src" "$python" -m assistant_resurrect install-hooks ${flags[@]+"${flags[@]}"}
+		PYTHONPATH="$CURRENT_DIR/src" "$python" -m assistant_resurrect install-hooks
 	} >>"$(log_file plugin.log)" 2>&1 </dev/null &)
 }
 
@@ -125,7 +114,6 @@ main() {
 	register_resurrect_hooks "$python"
 	set_menu_binding "$python"
 	set_default_options
-	warn_about_resurrect_processes
 	background_setup "$python"
 }
 main

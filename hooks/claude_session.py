@@ -11,7 +11,6 @@ import contextlib
 import json
 import os
 import sys
-import tempfile
 import time
 
 
@@ -45,7 +44,9 @@ def main(argv):
         "written_at": time.time(),
     }
     os.makedirs(state_dir, mode=0o700, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".claude-", dir=state_dir)
+    # named as the plugin names its temp files, so a save cleans it up if we are killed
+    tmp = os.path.join(state_dir, f".claude-{pid}.json.{os.urandom(6).hex()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     try:
         with os.fdopen(fd, "w") as fh:
             json.dump(record, fh)

@@ -1,8 +1,6 @@
 # shellcheck shell=bash disable=SC2034  # data only: read by the scripts that source it
 # Option names and defaults (data only).
 python_option="@assistant-resurrect-python"
-claude_option="@assistant-resurrect-claude"          # on | off
-opencode_option="@assistant-resurrect-opencode"      # on | off
 continuum_interval_option="@continuum-save-interval"
 default_continuum_interval="5"
 hook_marker="# tmux-assistant-resurrect"

@@ -4,6 +4,7 @@ exactly as resurrect does (``test/support/execute_hook.sh``)."""
 
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 import subprocess
@@ -40,7 +41,8 @@ def cli_bin() -> pathlib.Path:
         out = subprocess.run(["bash", str(REPO / "test/install-clis.sh")], check=True,
                              capture_output=True, text=True)
         path = pathlib.Path(out.stdout.strip())
-    for tool in ("claude", "codex", "opencode", "gemini", "copilot"):
+    manifest = json.loads((REPO / "test/clis/package.json").read_text())
+    for tool in manifest["assistants"]:
         assert (path / tool).exists(), f"{tool} is not installed in {path}"
     return path
 

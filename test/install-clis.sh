@@ -12,7 +12,8 @@ if [ ! -f "$cache/.complete" ]; then
 	mkdir -p "$cache"
 	cp "$manifest" "$cache/package.json"
 	(cd "$cache" && npm install --no-audit --no-fund --loglevel=error >&2)
-	for tool in claude codex opencode gemini copilot; do
+	tools="$(node -e 'console.log(Object.keys(require(process.argv[1]).assistants).join(" "))' "$manifest")"
+	for tool in $tools; do
 		[ -x "$bin/$tool" ] || { echo "install-clis: $tool missing after npm install" >&2; exit 1; }
 	done
 	HOME="$(mktemp -d)" "$bin/claude" --version >/dev/null ||

@@ -145,18 +145,17 @@ _OUR_TEMP = re.compile(r"^\.(?P<target>.+)\.[0-9a-f]{12}\.tmp$")  # atomic_write
 
 def remove_stale_temps(directory: pathlib.Path, targets: t.Collection[str] | None = None,
                        now: float | None = None) -> list[str]:
-    """Remove the temp files a killed :func:`atomic_write_bytes` left in ``directory``
-    (``.<name>.<12 hex>.tmp``, for any name or only those in ``targets``), and the Claude
-    hook's (``.claude-*``, in our state directory), once older than a minute; returns their
-    names. Nobody else's files match; symlinks are removed, never followed."""
+    """Remove the temp files a killed write left in ``directory`` (``.<name>.<12 hex>.tmp``,
+    as :func:`atomic_write_bytes` and our ``hooks/`` scripts name them; for any name or only
+    those in ``targets``) once older than a minute; returns their names. Nobody else's files
+    match; symlinks are removed, never followed."""
     now = time.time() if now is None else now
     removed = []
     try:
         with os.scandir(directory) as entries:
             for entry in entries:
                 ours = _OUR_TEMP.match(entry.name)
-                if not ((ours and (targets is None or ours["target"] in targets))
-                        or (targets is None and entry.name.startswith(".claude-"))):
+                if not ours or (targets is not None and ours["target"] not in targets):
                     continue
                 with contextlib.suppress(OSError):
                     if now - entry.stat(follow_symlinks=False).st_mtime > STALE_TEMP_SECONDS:

@@ -26,7 +26,11 @@ from assistant_resurrect import (
     shells,
     snapshot,
 )
-from assistant_resurrect.exc import AssistantResurrectError, SnapshotNotFoundError
+from assistant_resurrect.exc import (
+    AssistantResurrectError,
+    SnapshotNotFoundError,
+    UnquotableError,
+)
 from assistant_resurrect.options import Options
 from assistant_resurrect.tmux import Tmux
 
@@ -50,23 +54,34 @@ def cmd_hook(args: argparse.Namespace) -> int:
     return hooks.run_hook(args.name, args.args)
 
 
+JSON_VERSION = 1
+
+
+def _print_json(**payload: t.Any) -> None:
+    """Every ``--json`` output: one object, ``{"version": 1, ...}`` (docs/cli-json.md)."""
+    print(json.dumps({"version": JSON_VERSION, **payload}, indent=2, ensure_ascii=False))
+
+
 def cmd_save(args: argparse.Namespace) -> int:
-    """Take a snapshot now and pair it with the save file ``last`` points to."""
+    """Take a snapshot now and pair it with the save file ``last`` points to, exactly as the
+    hooks do (:func:`hooks.save_into`: blanking, archive, prune); ``--dry-run`` writes
+    nothing."""
     tmux = _tmux(args)
-    opts, snap = save.snapshot_now(tmux.options_and_panes)
-    rdir = resurrect.resolve_dir(opts.resurrect_dir)
+    rdir = resurrect.resolve_dir(Options.read(tmux).resurrect_dir)
     last = resurrect.last_save_file(rdir)
-    if last is not None and not args.dry_run:
-        with snapshot.locked(rdir):
-            snap.resurrect_file = last.name
-            snapshot.write(snapshot.sidecar_path(rdir, last.name), snap)
+    if last is None:
+        raise AssistantResurrectError(f"no resurrect save file behind {rdir}/last: save with "
+                                      f"resurrect first (prefix + Ctrl-s)")
+    result = hooks.save_into(last, tmux, dry_run=args.dry_run)
+    panes = result.snapshot.panes
     if args.json:
-        print(json.dumps(snap.to_json(), indent=2))
-    else:
-        for p in snap.panes:
-            print(f"{p.label}\t{p.tool}\t{p.session_id or '-'}\t{p.session_source}")
-        print(f"{len(snap.panes)} assistant pane(s)"
-              + (f" saved with {last.name}" if last and not args.dry_run else " (not written)"))
+        _print_json(save_file=str(last), written=result.written, dry_run=args.dry_run,
+                    panes=[p._asdict() for p in panes])
+        return OK
+    for p in panes:
+        print(f"{p.label}\t{p.tool}\t{p.session_id or '-'}\t{p.session_source}")
+    print(f"{len(panes)} assistant pane(s)" + (" (not written)" if args.dry_run else
+                                                f" saved with {last.name}"))
     return OK
 
 
@@ -217,8 +232,7 @@ def _retarget(rows: list[restore.PlanRow], pane_id: str, tmux: Tmux, opts: Optio
 
 def _print_rows(rows: list[restore.PlanRow], as_json: bool, snap: snapshot.Snapshot) -> None:
     if as_json:
-        print(json.dumps({"snapshot": str(snap.path), "panes": [r.to_json() for r in rows]},
-                         indent=2))
+        _print_json(snapshot=str(snap.path), panes=[r.to_json() for r in rows])
         return
     print(f"snapshot: {snap.path}")
     for row in rows:
@@ -242,12 +256,12 @@ def cmd_status(args: argparse.Namespace) -> int:
     for rec in snap.panes:
         row = restore.PlanRow(rec, restore.State.LIVE)
         if rec.session_id:
-            with contextlib.suppress(shells.UnquotableError):
+            with contextlib.suppress(UnquotableError):
                 row.command = restore.resume_command(rec, shell)
         rows.append({**row.to_json(), "refused": rec.refused, "notes": rec.notes,
                      "searched": rec.searched, "last_restore": last.get(rec.label, "")})
     if args.json:
-        print(json.dumps({"panes": rows}, indent=2))
+        _print_json(panes=rows)
         return OK
     if not rows:
         print("no assistant panes")
@@ -283,7 +297,7 @@ def cmd_history(args: argparse.Namespace) -> int:
                       "save_file_exists": (rdir / (snapshot.save_file_stem(path.name) + ".txt")
                                            ).exists()})
     if args.json:
-        print(json.dumps({"resurrect_dir": str(rdir), "snapshots": items}, indent=2))
+        _print_json(resurrect_dir=str(rdir), snapshots=items)
         return OK
     for it in items:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(it["created_at"])))
@@ -319,25 +333,35 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_install(args: argparse.Namespace) -> int:
-    claude = install.uninstall_claude if args.no_claude else install.install_claude
-    opencode = install.uninstall_opencode if args.no_opencode else install.install_opencode
-    return _run_steps([claude, opencode])
+    """Install every tool's tracker but those switched off (``--off TOOL`` or
+    ``@assistant-resurrect-<tool> off``); warn about ``@resurrect-processes`` entries that
+    relaunch assistants."""
+    off = set(args.off)
+    opts = _options_if_reachable(args)
+    if opts is not None:
+        off |= opts.trackers_off
+        for warning in save.relaunching_processes(opts.resurrect_processes):
+            log.warning(warning)
+            print(f"warning: {warning}")
+    return _print_steps(install.install_all(off))
+
+
+def _options_if_reachable(args: argparse.Namespace) -> Options | None:
+    """Our options when a tmux server answers (``install-hooks`` also runs outside tmux)."""
+    try:
+        return Options.read(_tmux(args))
+    except AssistantResurrectError:
+        return None
 
 
 def cmd_uninstall(args: argparse.Namespace) -> int:
-    return _run_steps([install.uninstall_claude, install.uninstall_opencode])
+    return _print_steps(install.uninstall_all())
 
 
-def _run_steps(steps: list[t.Callable[[], str]]) -> int:
-    """Run each install step, print what it did; one failing step does not stop the others."""
-    failed = False
+def _print_steps(steps: list[install.Step]) -> int:
     for step in steps:
-        try:
-            print(step())
-        except AssistantResurrectError as err:
-            print(f"error: {err}")
-            failed = True
-    return FAILED if failed else OK
+        print(step.text)
+    return OK if all(step.ok for step in steps) else FAILED
 
 
 def create_parser() -> argparse.ArgumentParser:
@@ -362,12 +386,10 @@ def create_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("restore", help="show the restore plan; --execute carries it out",
                        description="Without --execute this only prints the plan.")
     p.add_argument("--execute", action="store_true", help="type the resume commands")
-    p.add_argument("--dry-run", action="store_true", help="plan only (the default)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--pane", help="%%id or session:window.pane")
     p.add_argument("--window", help="session:window")
     p.add_argument("--session", help="tmux session name")
-    p.add_argument("--all", action="store_true", help="every saved pane (the default)")
     p.add_argument("--from", dest="from_snapshot", help="a snapshot file from `history`")
     p.add_argument("--into", help="resume the selected saved pane's session in this %%pane")
     p.add_argument("--hook", action="store_true", help=argparse.SUPPRESS)
@@ -392,12 +414,12 @@ def create_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true")
     p.set_defaults(func=cmd_purge)
 
-    p = sub.add_parser("install-hooks", help="install the Claude hook and OpenCode tracker")
-    p.add_argument("--no-claude", action="store_true", help="remove the Claude hook instead")
-    p.add_argument("--no-opencode", action="store_true", help="remove the OpenCode link instead")
+    p = sub.add_parser("install-hooks", help="install the assistants' trackers (hooks, plugins)")
+    p.add_argument("--off", action="append", default=[], metavar="TOOL",
+                   help="remove this tool's tracker instead (repeatable)")
     p.set_defaults(func=cmd_install)
 
-    p = sub.add_parser("uninstall", help="remove the Claude hook and OpenCode tracker")
+    p = sub.add_parser("uninstall", help="remove every tracker we installed")
     p.set_defaults(func=cmd_uninstall)
     return parser
 

@@ -49,3 +49,24 @@ class UntrustedDirError(AssistantResurrectError):
         self.path = path
         self.reason = reason
         super().__init__(f"refusing {path}: {reason}")
+
+
+class TmuxCommandError(AssistantResurrectError):
+    """A tmux command wrote to stderr, or gave no answer within 30 s."""
+
+
+class UnquotableError(AssistantResurrectError, ValueError):
+    """A value cannot be typed safely into a shell (a control character for sh or csh, a NUL,
+    a lone surrogate)."""
+
+
+class PaneChangedError(AssistantResurrectError):
+    """A pane stopped being an idle shell (or closed) while we were typing into it."""
+
+
+class ShellNotReadyError(AssistantResurrectError, TimeoutError):
+    """A pane's line editor never started reading keys within the time allowed."""
+
+
+class LockTimeoutError(AssistantResurrectError, TimeoutError):
+    """The snapshot lock stayed held by another save for longer than allowed."""

@@ -18,7 +18,7 @@ import time
 import typing as t
 
 from assistant_resurrect import _fs, _log, paths, resurrect, snapshot
-from assistant_resurrect.exc import AssistantResurrectError
+from assistant_resurrect.exc import AssistantResurrectError, LockTimeoutError
 from assistant_resurrect.options import Options
 from assistant_resurrect.tmux import Tmux
 
@@ -82,7 +82,7 @@ def save_into(save_file: pathlib.Path, tmux: Tmux, pair_with_last_if_same: bool 
     try:
         with snapshot.locked(resurrect_dir):
             return _blank_and_bind(save_file, snap, opts, pair_with_last_if_same)
-    except TimeoutError:
+    except LockTimeoutError:
         log.error("the snapshot lock stayed busy; saving %s without it", save_file.name)
         return _blank_and_bind(save_file, snap, opts, pair_with_last_if_same, prune=False)
 

@@ -1,9 +1,15 @@
-"""Install and remove the assistant-side trackers, touching others' files with care.
+"""The trackers we install on the assistants' side, touching others' files with care.
 
-Claude Code: command hooks for SessionStart and SessionEnd in
-``$CLAUDE_CONFIG_DIR/settings.json`` (default ``~/.claude/settings.json``), schema
-``{"hooks": {"SessionStart": [{"matcher": "", "hooks": [{"type": "command",
-"command": "…"}]}]}}``. OpenCode 1.x: a symlink in ``$XDG_CONFIG_HOME/opencode/plugins/``.
+Two kinds serve every tool that needs one (each tool module says which it uses, where):
+
+- :class:`SettingsHooks`: command hooks in a JSON settings file of the Claude Code schema
+  ``{"hooks": {"SessionStart": [{"matcher": "", "hooks": [{"type": "command",
+  "command": "…"}]}]}}``, edited after a timestamped backup, refused (untouched) when the
+  file is not a JSON object;
+- :class:`PluginLink`: a symlink to one of our ``hooks/`` files in the tool's plugin
+  directory, never replacing a file of the user's, optionally only for some major versions.
+
+:func:`install_all` and :func:`uninstall_all` run every registered tool's tracker.
 """
 
 from __future__ import annotations
@@ -21,59 +27,38 @@ import sys
 import typing as t
 
 from assistant_resurrect import _fs, paths
-from assistant_resurrect.exc import StateFileError
+from assistant_resurrect.assistants.base import Tracker
+from assistant_resurrect.exc import AssistantResurrectError, StateFileError
 
 log = logging.getLogger(__name__)
-CLAUDE_HOOK = "claude_session.py"
-CLAUDE_EVENTS = ("SessionStart", "SessionEnd")
-OPENCODE_LINK = "tmux-assistant-resurrect.js"
+VERSION_CACHE = "{tool}.version.json"  # apart from the trackers' <tool>-<pid>.json
 
 
-def claude_settings_path(env: t.Mapping[str, str] | None = None) -> pathlib.Path:
-    env = os.environ if env is None else env
-    base = env.get("CLAUDE_CONFIG_DIR") or os.path.join(env.get("HOME", "~"), ".claude")
-    return pathlib.Path(os.path.expanduser(base)) / "settings.json"
+def load_json_object(path: pathlib.Path, object_keys: t.Iterable[str] = ()) -> dict[str, t.Any]:
+    """The JSON object at ``path`` ({} when missing).
 
-
-def claude_hook_command(python: str | None = None, state_dir: pathlib.Path | None = None) -> str:
-    """The command Claude runs: absolute interpreter, hook path and state dir, all quoted."""
-    script = paths.plugin_dir() / "hooks" / CLAUDE_HOOK
-    return " ".join(shlex.quote(str(p)) for p in (
-        python or sys.executable, script, "--state-dir", state_dir or paths.state_dir()))
-
-
-def _is_ours(hook: t.Any) -> bool:
-    return isinstance(hook, dict) and CLAUDE_HOOK in str(hook.get("command") or "")
-
-
-def _without_ours(groups: t.Any) -> list[t.Any]:
-    """Matcher groups with our hooks removed; groups left empty by that are dropped."""
-    out = []
-    for group in groups if isinstance(groups, list) else []:
-        if not isinstance(group, dict) or not isinstance(group.get("hooks"), list):
-            out.append(group)
-            continue
-        kept = [h for h in group["hooks"] if not _is_ours(h)]
-        if kept or not group["hooks"]:
-            out.append({**group, "hooks": kept})
-    return out
-
-
-def _load_settings(path: pathlib.Path) -> dict[str, t.Any]:
+    Raises
+    ------
+    StateFileError
+        When the file is not JSON, not an object, or one of ``object_keys`` holds something
+        other than an object (the file is left untouched).
+    """
     try:
         data = _fs.read_json(path)
     except FileNotFoundError:
         return {}
     if not isinstance(data, dict):
         raise StateFileError(path, "not a JSON object; left untouched")
-    if "hooks" in data and not isinstance(data["hooks"], dict):
-        raise StateFileError(path, '"hooks" is not an object; left untouched')
+    for key in object_keys:
+        if key in data and not isinstance(data[key], dict):
+            raise StateFileError(path, f'"{key}" is not an object; left untouched')
     return data
 
 
-def _write_settings(path: pathlib.Path, data: dict[str, t.Any]) -> pathlib.Path | None:
+def write_with_backup(path: pathlib.Path, data: dict[str, t.Any]) -> pathlib.Path | None:
     """Back up the current file (timestamped, once per change), then write atomically,
-    following a symlinked settings file to its target and keeping its mode."""
+    following a symlinked settings file to its target and keeping its mode. Returns the
+    backup's path (None for a new file)."""
     target = path.resolve() if path.is_symlink() else path
     backup = None
     if target.exists():
@@ -89,72 +74,117 @@ def _write_settings(path: pathlib.Path, data: dict[str, t.Any]) -> pathlib.Path 
     return backup
 
 
-def install_claude(command: str | None = None, path: pathlib.Path | None = None) -> str:
-    """Add our SessionStart/SessionEnd hook; idempotent. Returns what was done.
+class SettingsHooks(Tracker):
+    """Our command hook for ``events`` in a JSON settings file (Claude Code's schema).
 
-    Raises
-    ------
-    StateFileError
-        When settings.json is not valid JSON (it is left untouched).
+    The command runs ``hooks/<script>`` with our interpreter and state directory, all quoted.
+    Installing is idempotent; uninstalling keeps every other hook and setting.
     """
-    path = path or claude_settings_path()
-    command = command or claude_hook_command()
-    data = _load_settings(path)
-    hooks = dict(data.get("hooks") or {})
-    entry = {"type": "command", "command": command}
-    current = all(
-        any(isinstance(g, dict) and entry in (g.get("hooks") or []) for g in hooks.get(e) or [])
-        and sum(_is_ours(h) for g in hooks.get(e) or [] if isinstance(g, dict)
-                for h in g.get("hooks") or []) == 1
-        for e in CLAUDE_EVENTS)
-    if current:
-        return f"claude hooks already installed in {path}"
-    for event in CLAUDE_EVENTS:
-        hooks[event] = [*_without_ours(hooks.get(event)), {"matcher": "", "hooks": [entry]}]
-    backup = _write_settings(path, {**data, "hooks": hooks})
-    return f"installed claude hooks in {path}" + (f" (backup {backup.name})" if backup else "")
+
+    def __init__(self, tool: str, settings: pathlib.Path, events: tuple[str, ...],
+                 script: str) -> None:
+        self.tool, self.settings, self.events, self.script = tool, settings, events, script
+
+    def command(self, python: str | None = None, state_dir: pathlib.Path | None = None) -> str:
+        hook = paths.plugin_dir() / "hooks" / self.script
+        return " ".join(shlex.quote(str(p)) for p in (
+            python or sys.executable, hook, "--state-dir", state_dir or paths.state_dir()))
+
+    def _is_ours(self, hook: t.Any) -> bool:
+        return isinstance(hook, dict) and self.script in str(hook.get("command") or "")
+
+    def _without_ours(self, groups: t.Any) -> list[t.Any]:
+        """Matcher groups with our hooks removed; groups left empty by that are dropped."""
+        out = []
+        for group in groups if isinstance(groups, list) else []:
+            if not isinstance(group, dict) or not isinstance(group.get("hooks"), list):
+                out.append(group)
+                continue
+            kept = [h for h in group["hooks"] if not self._is_ours(h)]
+            if kept or not group["hooks"]:
+                out.append({**group, "hooks": kept})
+        return out
+
+    def _ours_in(self, hooks: dict[str, t.Any], event: str) -> list[t.Any]:
+        return [h for g in hooks.get(event) or [] if isinstance(g, dict)
+                for h in g.get("hooks") or [] if self._is_ours(h)]
+
+    def install(self, command: str | None = None) -> str:
+        data = load_json_object(self.settings, ["hooks"])
+        hooks = dict(data.get("hooks") or {})
+        entry = {"type": "command", "command": command or self.command()}
+        if all(self._ours_in(hooks, e) == [entry] for e in self.events):
+            return f"{self.tool} hooks already installed in {self.settings}"
+        for event in self.events:
+            hooks[event] = [*self._without_ours(hooks.get(event)),
+                            {"matcher": "", "hooks": [entry]}]
+        backup = write_with_backup(self.settings, {**data, "hooks": hooks})
+        return f"installed {self.tool} hooks in {self.settings}" + (
+            f" (backup {backup.name})" if backup else "")
+
+    def uninstall(self) -> str:
+        if not self.settings.exists():
+            return f"no {self.settings}"
+        data = load_json_object(self.settings, ["hooks"])
+        hooks = dict(data.get("hooks") or {})
+        if not any(self._ours_in(hooks, e) for e in self.events):
+            return f"no {self.tool} hooks of ours in {self.settings}"
+        for event in self.events:
+            remaining = self._without_ours(hooks.get(event))
+            if remaining:
+                hooks[event] = remaining
+            else:
+                hooks.pop(event, None)
+        write_with_backup(self.settings, {**data, "hooks": hooks} if hooks else {
+            k: v for k, v in data.items() if k != "hooks"})
+        return f"removed {self.tool} hooks from {self.settings}"
 
 
-def uninstall_claude(path: pathlib.Path | None = None) -> str:
-    """Remove our hooks, keeping every other hook and setting."""
-    path = path or claude_settings_path()
-    if not path.exists():
-        return f"no {path}"
-    data = _load_settings(path)
-    hooks = dict(data.get("hooks") or {})
-    if not any(_is_ours(h) for e in CLAUDE_EVENTS for g in hooks.get(e) or []
-               if isinstance(g, dict) for h in g.get("hooks") or []):
-        return f"no claude hooks of ours in {path}"
-    for event in CLAUDE_EVENTS:
-        remaining = _without_ours(hooks.get(event))
-        if remaining:
-            hooks[event] = remaining
-        else:
-            hooks.pop(event, None)
-    new = {**data, "hooks": hooks} if hooks else {k: v for k, v in data.items() if k != "hooks"}
-    _write_settings(path, new)
-    return f"removed claude hooks from {path}"
+class PluginLink(Tracker):
+    """A symlink at ``link`` to ``hooks/<script>``, for the majors in ``majors`` of the
+    installed tool (all when None); with another major installed, our link is removed."""
+
+    def __init__(self, tool: str, link: pathlib.Path, script: str,
+                 majors: t.Collection[int] | None = None) -> None:
+        self.tool, self.link, self.script, self.majors = tool, link, script, majors
+
+    def install(self, version: str | None = "ask") -> str:
+        """``version`` is the installed tool's (``"ask"``: :func:`cli_version`; None: not
+        installed, link anyway for when it is)."""
+        if version == "ask":
+            version = cli_version(self.tool) if self.majors is not None else None
+        if version is not None and self.majors is not None and int(
+                version.split(".")[0]) not in self.majors:
+            return (f"{self.tool} {version}: the tracker speaks another plugin API; not linked "
+                    f"({self.tool} panes use argv and the tool's store) - {self.uninstall()}")
+        source = paths.plugin_dir() / "hooks" / self.script
+        if self.link.is_symlink():
+            if os.readlink(self.link) == str(source):
+                return f"{self.tool} tracker already linked at {self.link}"
+            self.link.unlink()
+        elif self.link.exists():
+            raise StateFileError(self.link, "a file of yours is there; left untouched")
+        self.link.parent.mkdir(parents=True, exist_ok=True)
+        self.link.symlink_to(source)
+        return f"linked {self.tool} tracker at {self.link}"
+
+    def uninstall(self) -> str:
+        if self.link.is_symlink() and os.readlink(self.link).endswith(self.script):
+            self.link.unlink()
+            return f"removed {self.tool} tracker link {self.link}"
+        return f"no {self.tool} tracker link of ours at {self.link}"
 
 
-def opencode_plugin_path(env: t.Mapping[str, str] | None = None) -> pathlib.Path:
-    env = os.environ if env is None else env
-    config = env.get("XDG_CONFIG_HOME") or os.path.join(env.get("HOME", "~"), ".config")
-    return pathlib.Path(os.path.expanduser(config)) / "opencode" / "plugins" / OPENCODE_LINK
-
-
-OPENCODE_VERSION_CACHE = "opencode.version.json"  # apart from the trackers' <tool>-<pid>.json
-
-
-def opencode_version(path: str | None = None, cache: pathlib.Path | None = None
-                     ) -> str | None:
-    """``opencode --version`` of the ``opencode`` on ``path`` (default: our ``PATH``), e.g.
+def cli_version(tool: str, path: str | None = None, cache: pathlib.Path | None = None
+                ) -> str | None:
+    """``<tool> --version`` of the ``tool`` on ``path`` (default: our ``PATH``), e.g.
     ``"1.18.33"``; None when it is not installed or does not answer within 20 s.
 
-    The answer is kept in ``cache`` (default ``<state>/opencode.version.json``) for as long as
-    the binary (real path and mtime) stays the same: asking costs a second of CPU, and the
-    plugin asks on every tmux start.
+    The answer is kept in ``cache`` (default ``<state>/<tool>.version.json``) for as long as
+    the binary (real path and mtime) stays the same: asking can cost a second of CPU, and
+    the plugin asks on every tmux start.
     """
-    exe = shutil.which("opencode", path=path)
+    exe = shutil.which(tool, path=path)
     if exe is None:
         return None
     binary = os.path.realpath(exe)
@@ -162,7 +192,7 @@ def opencode_version(path: str | None = None, cache: pathlib.Path | None = None
         key = f"{binary}@{os.stat(binary).st_mtime_ns}"
     except OSError:
         return None
-    cache = cache or paths.state_dir() / OPENCODE_VERSION_CACHE
+    cache = cache or paths.state_dir() / VERSION_CACHE.format(tool=tool)
     cached = _fs.read_json_or_none(cache)
     if isinstance(cached, dict) and cached.get("binary") == key:
         return str(cached.get("version")) if cached.get("version") else None
@@ -178,35 +208,35 @@ def opencode_version(path: str | None = None, cache: pathlib.Path | None = None
     return version
 
 
-def install_opencode(link: pathlib.Path | None = None, version: str | None = "ask") -> str:
-    """Symlink our tracker into OpenCode's global plugin directory; never replace a file.
+class Step(t.NamedTuple):
+    """One tracker's install or removal: the tool, what was done (or the error), success."""
 
-    ``version`` is the installed OpenCode's (``"ask"``: :func:`opencode_version`; None: not
-    installed, link anyway for when it is). From 2.x on, our link is removed instead.
-    """
-    link = link or opencode_plugin_path()
-    if version == "ask":
-        version = opencode_version()
-    if version is not None and int(version.split(".")[0]) >= 2:
-        removed = uninstall_opencode(link)
-        return (f"opencode {version}: the tracker speaks the 1.x plugin API; not linked "
-                f"(OpenCode panes use argv and opencode.db) - {removed}")
-    source = paths.plugin_dir() / "hooks" / "opencode-tracker.js"
-    if link.is_symlink():
-        if os.readlink(link) == str(source):
-            return f"opencode tracker already linked at {link}"
-        link.unlink()
-    elif link.exists():
-        raise StateFileError(link, "a file of yours is there; left untouched")
-    link.parent.mkdir(parents=True, exist_ok=True)
-    link.symlink_to(source)
-    return f"linked opencode tracker at {link}"
+    tool: str
+    text: str
+    ok: bool
 
 
-def uninstall_opencode(link: pathlib.Path | None = None) -> str:
-    """Remove our symlink (only if it is ours)."""
-    link = link or opencode_plugin_path()
-    if link.is_symlink() and os.readlink(link).endswith("opencode-tracker.js"):
-        link.unlink()
-        return f"removed opencode tracker link {link}"
-    return f"no opencode tracker link of ours at {link}"
+def install_all(off: t.Collection[str] = ()) -> list[Step]:
+    """Install every registered tool's tracker, removing those of the tools in ``off``; one
+    failing tracker (a settings file that is not JSON) does not stop the others."""
+    from assistant_resurrect.assistants import ASSISTANTS
+
+    steps = []
+    for tool in ASSISTANTS.values():
+        tracker = tool.tracker()
+        if tracker is None:
+            continue
+        try:
+            steps.append(Step(tool.name, tracker.uninstall() if tool.name in off
+                              else tracker.install(), True))
+        except AssistantResurrectError as err:
+            log.error("%s tracker: %s", tool.name, err)
+            steps.append(Step(tool.name, f"error: {err}", False))
+    return steps
+
+
+def uninstall_all() -> list[Step]:
+    """Remove every registered tool's tracker (see :func:`install_all`)."""
+    from assistant_resurrect.assistants import ASSISTANTS
+
+    return install_all(off=set(ASSISTANTS))

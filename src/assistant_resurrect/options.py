@@ -42,6 +42,10 @@ class Options(t.NamedTuple):
         default, keeps them as long as resurrect keeps their save files).
     resurrect_dir
         The raw ``@resurrect-dir`` value.
+    resurrect_processes
+        The raw ``@resurrect-processes`` value (checked for entries that relaunch assistants).
+    trackers_off
+        Tools whose tracker is switched off (``@assistant-resurrect-<tool> off``).
     """
 
     capture_env: tuple[str, ...] = ()
@@ -55,6 +59,8 @@ class Options(t.NamedTuple):
     max_parallel: int = 4
     keep_days: float = 0.0
     resurrect_dir: str = ""
+    resurrect_processes: str = ""
+    trackers_off: frozenset[str] = frozenset()
 
     @classmethod
     def read(cls, tmux: Tmux) -> Options:
@@ -67,7 +73,7 @@ class Options(t.NamedTuple):
         raw: dict[str, str] = {}
         for line in lines:
             name, _, value = line.partition(" ")
-            if name.startswith(PREFIX) or name == "@resurrect-dir":
+            if name.startswith(PREFIX) or name in ("@resurrect-dir", "@resurrect-processes"):
                 raw[name] = _unquote(value)
         return cls.parse(raw)
 
@@ -103,7 +109,16 @@ class Options(t.NamedTuple):
             max_parallel=max(1, int(number("max-parallel", 4, 64))),
             keep_days=number("keep-days", 0.0, 36500),
             resurrect_dir=raw.get("@resurrect-dir", ""),
+            resurrect_processes=raw.get("@resurrect-processes", ""),
+            trackers_off=frozenset(name.removeprefix(PREFIX) for name, value in raw.items()
+                                   if name.startswith(PREFIX) and value == "off"
+                                   and name.removeprefix(PREFIX) not in _OPTIONS),
         )
+
+
+_OPTIONS = frozenset({"capture-env", "env-allow", "blank-commands", "missing-session",
+                      "restore-mode", "client-wait", "stagger", "verify-seconds", "max-parallel",
+                      "keep-days", "python", "menu-key"})
 
 
 def _unquote(raw: str) -> str:

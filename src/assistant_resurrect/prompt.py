@@ -30,6 +30,7 @@ import typing as t
 import unicodedata
 
 from assistant_resurrect import shells
+from assistant_resurrect.exc import PaneChangedError, ShellNotReadyError
 from assistant_resurrect.tmux import PaneView, Tmux
 
 POLL = 0.04
@@ -51,10 +52,6 @@ class Typed(t.NamedTuple):
     typed: bool
     submitted: bool
     problem: str = ""
-
-
-class PaneChanged(Exception):
-    """The guard refused: the pane stopped being an idle shell (its reason is the message)."""
 
 
 def cell_width(text: str) -> int:
@@ -132,10 +129,10 @@ def _prompt(view: PaneView) -> tuple[int, str]:
 def _look(tmux: Tmux, pane_id: str, guard: Guard) -> PaneView:
     view = tmux.view(pane_id)
     if view is None:
-        raise PaneChanged("the pane closed")
+        raise PaneChangedError("the pane closed")
     reason = view.blocked or guard(view)
     if reason:
-        raise PaneChanged(reason)
+        raise PaneChangedError(reason)
     return view
 
 
@@ -159,7 +156,7 @@ def wait_line_editor(tmux: Tmux, pane_id: str, guard: Guard, timeout: float = 15
     bash, zsh, fish and tcsh always edit their line in raw mode, so until the tty leaves
     canonical mode their rc files are still loading (keys typed then are often lost); only
     a shell without a line editor (``sh``) is taken once its screen is still. Returns
-    (view, raw). Raises :class:`PaneChanged`, or TimeoutError.
+    (view, raw). Raises :class:`PaneChangedError`, or TimeoutError.
     """
     deadline = time.monotonic() + timeout
     last: PaneView | None = None
@@ -175,7 +172,7 @@ def wait_line_editor(tmux: Tmux, pane_id: str, guard: Guard, timeout: float = 15
                 raw is None and still >= 1.0):
             return view, bool(raw)
         time.sleep(POLL)
-    raise TimeoutError("the shell's line editor never started reading keys")
+    raise ShellNotReadyError("the shell's line editor never started reading keys")
 
 
 def probe(tmux: Tmux, pane_id: str, guard: Guard, start: PaneView) -> tuple[Line, str]:
@@ -270,7 +267,7 @@ def type_line(tmux: Tmux, pane_id: str, line: str, submit: bool, guard: Guard,
         _look(tmux, pane_id, guard)
         tmux.send_keys(pane_id, "Enter")
         return Typed(True, True)
-    except PaneChanged as err:
+    except PaneChangedError as err:
         return Typed(typed, False, f"pane changed: {err}")
-    except TimeoutError as err:
+    except ShellNotReadyError as err:
         return Typed(typed, False, str(err))

@@ -19,6 +19,7 @@ import typing as t
 
 from assistant_resurrect import _fs, prompt, save, shells
 from assistant_resurrect.assistants import ASSISTANTS, Assistant
+from assistant_resurrect.exc import UnquotableError
 from assistant_resurrect.options import Options
 from assistant_resurrect.procs import ProcessTable
 from assistant_resurrect.redact import REDACTED
@@ -136,7 +137,7 @@ def resume_command(rec: PaneSession, shell: shells.Shell, fresh: bool = False,
 
     ``fresh`` starts a new session with the same options; ``masked`` shows env values as
     ``***`` (for logs). The launcher is the saved one only when it is this tool's executable
-    and still runs; else the tool's name. Raises :class:`shells.UnquotableError` when a
+    and still runs; else the tool's name. Raises :class:`UnquotableError` when a
     value cannot be typed.
     """
     tool = ASSISTANTS[rec.tool]
@@ -188,7 +189,7 @@ def plan_row(rec: PaneSession, by_address: dict[tuple[str, int, int], PaneRecord
     shell = t.cast(shells.Shell, shells.shell_of(pane.pane_current_command))
     try:
         command = resume_command(rec, shell, fresh)
-    except shells.UnquotableError as err:
+    except UnquotableError as err:
         return PlanRow(rec, State.UNQUOTABLE, str(err), pane)
     reason = "session gone; will start fresh with the same options" if fresh else ""
     return PlanRow(rec, READY, reason, pane, command, fresh)

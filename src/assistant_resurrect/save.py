@@ -33,7 +33,7 @@ class Detection(t.NamedTuple):
 
 def _interactive_index(tool: Assistant, proc: t.Any) -> int | None:
     """Index of ``tool``'s token in ``proc``'s argv when ``proc`` is that tool in an
-    interactive mode (not a helper such as ``codex app-server``), else None."""
+    interactive mode (not one of its helper subcommands), else None."""
     index = tool.tool_index(proc)
     if index is None or not tool.is_interactive(proc.cmdline[index + 1:]):
         return None
@@ -45,8 +45,8 @@ def find_assistant(tree: list[t.Any], assistants: t.Iterable[Assistant] = ()) ->
     """The first interactive assistant in a process tree (breadth first, pane pid first).
 
     Its ``family`` is the process plus its descendants that are the same tool and interactive
-    (Codex's native child, Gemini's relaunched child); helper modes (``codex app-server``)
-    never join it.
+    (a native child the launcher starts, a child it relaunches itself as); helper modes
+    (daemons, servers) never join it.
     """
     tools = list(assistants) or list(ASSISTANTS.values())
     for position, proc in enumerate(tree):
@@ -85,13 +85,9 @@ def detect(panes: list[PaneRecord], table: ProcessTable) -> list[Detection]:
 
 
 def _could_be_assistant(name: str) -> bool:
-    """Cheap pre-filter on ``comm`` before reading a process's argv."""
-    return (name in KNOWN_NAMES or name.startswith(("codex-", "copilot", ".claude", ".opencode"))
-            or name[:1].isdigit())
-
-
-KNOWN_NAMES = frozenset().union(*(a.executables for a in ASSISTANTS.values()), RUNTIMES,
-                                {"MainThread"})
+    """Cheap pre-filter on ``comm`` before reading a process's argv: some registered tool's
+    :meth:`Assistant.may_be`."""
+    return any(tool.may_be(name) for tool in ASSISTANTS.values())
 
 
 def detect_elsewhere(table: ProcessTable, exclude: set[int]) -> list[tuple[Assistant, Found]]:
@@ -177,9 +173,16 @@ def resolve(detections: list[Detection], state_dir: pathlib.Path) -> dict[str, t
 
 def _from_store(det: Detection, argv_id: str | None, claimed: set[tuple[str, str]],
                 peers: int) -> tuple[Evidence | None, list[str]]:
+    """The store's answer for one pane: a session updated since the process started, else,
+    for a launch that resumed the directory's newest conversation (``-c``, ``--last``), the
+    newest one that existed when it started."""
     tool = det.tool
     candidates = [c for c in tool.store_candidates(det.found, det.cwd)
                   if c.session_id == argv_id or (tool.name, c.session_id) not in claimed]
+    if not candidates and not argv_id and tool.is_continue(tool.split(det.found.args)):
+        resumed = tool.continued(det.found, det.cwd)
+        if resumed is not None and (tool.name, resumed.session_id) not in claimed:
+            candidates = [resumed]
     newest = max(candidates, key=lambda c: c.updated_at, default=None)
     if argv_id and (newest is None or newest.session_id == argv_id or peers > 1):
         return Evidence(argv_id, f"{tool.name}:argv", Confidence.ARGV), []
@@ -264,3 +267,13 @@ def take_snapshot(panes: list[PaneRecord], table: ProcessTable, state_dir: pathl
                      rec.session_id, rec.session_source, rec.confidence)
         records.append(rec)
     return Snapshot(records)
+
+
+def relaunching_processes(value: str) -> list[str]:
+    """Why an ``@resurrect-processes`` value makes resurrect start bare assistants itself (it
+    lists ``:all:``, a registered tool or a runtime), one line each; [] when it does not."""
+    words = value.replace('"', " ").replace("'", " ").split()
+    names = {n for tool in ASSISTANTS.values() for n in (tool.name, *tool.executables)}
+    hits = [w for w in words if w == ":all:" or w.lstrip("~").split("->")[0] in names | RUNTIMES]
+    return [f"@resurrect-processes lists {hit!r}: resurrect relaunches assistants itself; our "
+            f"save blanks those panes' commands, but remove it to be sure" for hit in hits]

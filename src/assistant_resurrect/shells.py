@@ -16,6 +16,8 @@ import enum
 import re
 import shlex
 
+from assistant_resurrect.exc import UnquotableError
+
 
 class Shell(enum.Enum):
     """Shell families whose quoting rules differ."""
@@ -41,10 +43,6 @@ SHELLS = {
 }
 
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-class UnquotableError(ValueError):
-    """The value cannot be typed safely into this shell (e.g. a control character for csh)."""
 
 
 def shell_of(command_name: str) -> Shell | None:
@@ -135,10 +133,10 @@ def command_line(argv: list[str], shell: Shell, env: dict[str, str], cwd: str | 
     Env names that are not shell identifiers (``[A-Za-z_][A-Za-z0-9_]*``) are dropped. Raises
     :class:`UnquotableError` when a value cannot be typed into ``shell``.
 
-    >>> command_line(["claude", "--resume", "x"], Shell.BASH, {"A": "1"}, "/tmp/a b")
-    "cd -- '/tmp/a b' && A=1 command claude --resume x"
-    >>> command_line(["codex", "resume", "x"], Shell.CSH, {"X=1; id; Y": "2"}, "/tmp")
-    "cd '/tmp' && \\env codex 'resume' 'x'"
+    >>> command_line(["tool", "--resume", "x"], Shell.BASH, {"A": "1"}, "/tmp/a b")
+    "cd -- '/tmp/a b' && A=1 command tool --resume x"
+    >>> command_line(["tool", "resume", "x"], Shell.CSH, {"X=1; id; Y": "2"}, "/tmp")
+    "cd '/tmp' && \\env tool 'resume' 'x'"
     """
     words = [quote(a, shell) if i or shell is Shell.CSH else _quote_cmd(a, shell)
              for i, a in enumerate(argv)]

@@ -25,7 +25,7 @@ import time
 import typing as t
 
 from assistant_resurrect import _fs, resurrect
-from assistant_resurrect.exc import StateFileError
+from assistant_resurrect.exc import LockTimeoutError, StateFileError
 from assistant_resurrect.shells import ENV_NAME
 
 log = logging.getLogger(__name__)
@@ -174,7 +174,7 @@ def locked(resurrect_dir: pathlib.Path, timeout: float = 15.0) -> t.Iterator[Non
     """Serialise overlapping saves (continuum plus a key press) and restores.
 
     ``flock`` (POSIX, Linux and macOS) dies with its holder, so a crashed save never leaves a
-    stale lock behind. Raises TimeoutError after ``timeout`` seconds.
+    stale lock behind. Raises :class:`LockTimeoutError` after ``timeout`` seconds.
     """
     directory = _fs.ensure_private_dir(store_dir(resurrect_dir))
     lock = directory / ".lock"
@@ -189,7 +189,7 @@ def locked(resurrect_dir: pathlib.Path, timeout: float = 15.0) -> t.Iterator[Non
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise TimeoutError(f"{directory}/.lock is held by another save") from None
+                    raise LockTimeoutError(f"{directory}/.lock is held by another save") from None
                 time.sleep(0.05)
         yield
     finally:

@@ -15,7 +15,7 @@ import os
 import subprocess
 import typing as t
 
-from assistant_resurrect.exc import AssistantResurrectError, TmuxNotRunningError
+from assistant_resurrect.exc import AssistantResurrectError, TmuxCommandError, TmuxNotRunningError
 
 PANE_FIELDS = (
     "pane_id",
@@ -164,10 +164,6 @@ def _blocked(in_mode: str, synchronized: str, input_off: str, dead: str) -> str:
                                      (input_off, "the pane's input is disabled"),
                                      (dead, "the pane is dead")) if flag not in ("", "0")]
     return "; ".join(reasons)
-
-
-class TmuxCommandError(AssistantResurrectError):
-    """A tmux command wrote to stderr."""
 
 
 class Tmux:

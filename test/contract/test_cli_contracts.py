@@ -14,23 +14,12 @@ import uuid
 
 import pytest
 from support.lab import REPO
+from support.tools import TOOLS
 
 from assistant_resurrect import install
 from assistant_resurrect.assistants import ASSISTANTS
 
 pytestmark = [pytest.mark.clis]
-
-# options the CLIs accept but leave out of --help (checked by running them, below)
-HIDDEN = {
-    "claude": {"--append-system-prompt-file", "--system-prompt-file"},
-    "codex": {"--full-auto", "--config", "--profile", "--sandbox", "--ask-for-approval", "--cd",
-              "--image", "--model", "--help", "--version", "--all", "--last",
-              "--include-non-interactive"},
-    "opencode": set(),
-    "gemini": {"--policy", "--admin-policy"},
-    "copilot": {"--interactive", "--prompt", "--help", "--version", "--continue"},
-}
-
 
 def run(cli_bin: pathlib.Path, tool: str, *args: str, cwd: pathlib.Path | None = None
         ) -> subprocess.CompletedProcess[str]:
@@ -58,7 +47,8 @@ def test_every_option_we_name_exists_in_the_pinned_cli(tool: str, helps: dict[st
                                                        ) -> None:
     text = helps[tool]
     assert len(text) > 500, f"{tool} --help printed almost nothing"
-    missing = sorted(o for o in _long_options(ASSISTANTS[tool].flags) - HIDDEN[tool]
+    hidden = TOOLS[tool].hidden_options
+    missing = sorted(o for o in _long_options(ASSISTANTS[tool].flags) - hidden
                      if not re.search(rf"(^|[\s,]){re.escape(o)}([\s,=\[<]|$)", text, re.MULTILINE))
     assert missing == []
 
@@ -131,11 +121,11 @@ def test_tty_failure_screens_of_claude_and_codex(lab: t.Any) -> None:
 def test_the_opencode_version_gate_reads_the_pinned_cli(cli_bin: pathlib.Path,
                                                         tmp_path: pathlib.Path) -> None:
     pinned = json.loads((REPO / "test/clis/package.json").read_text())["dependencies"]
-    cache = tmp_path / install.OPENCODE_VERSION_CACHE
-    assert install.opencode_version(str(cli_bin), cache) == pinned["opencode-ai"]
-    assert install.opencode_version(str(cli_bin.parent / "nowhere"), cache) is None
+    cache = tmp_path / install.VERSION_CACHE.format(tool="opencode")
+    assert install.cli_version("opencode", str(cli_bin), cache) == pinned["opencode-ai"]
+    assert install.cli_version("opencode", str(cli_bin.parent / "nowhere"), cache) is None
     entry = json.loads(cache.read_text())  # asked once per binary: the next load reads this
     cache.write_text(json.dumps({**entry, "version": "2.0.0"}))
-    assert install.opencode_version(str(cli_bin), cache) == "2.0.0"
+    assert install.cli_version("opencode", str(cli_bin), cache) == "2.0.0"
     cache.write_text(json.dumps({"binary": "an-older-binary@1", "version": "2.0.0"}))
-    assert install.opencode_version(str(cli_bin), cache) == pinned["opencode-ai"]
+    assert install.cli_version("opencode", str(cli_bin), cache) == pinned["opencode-ai"]

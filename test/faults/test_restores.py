@@ -215,7 +215,7 @@ def test_kill_9_during_the_claude_settings_install_leaves_it_whole(
     env = {"HOME": str(tmp_path), "PATH": os.environ["PATH"], "AR_REAL_PYTHON": sys.executable,
            "PYTHONPATH": str(REPO / "src"),
            "ASSISTANT_RESURRECT_STATE_DIR": str(tmp_path / "state"), "AR_FAULT": f"kill:{call}:{n}"}
-    run = [str(FAULTY_PYTHON), "-m", "assistant_resurrect", "install-hooks", "--no-opencode"]
+    run = [str(FAULTY_PYTHON), "-m", "assistant_resurrect", "install-hooks", "--off", "opencode"]
     killed = subprocess.run(run, env=env, capture_output=True, text=True, timeout=60)
     assert killed.returncode == -9
     now = json.loads(settings.read_text())  # whole: the old file or the new one

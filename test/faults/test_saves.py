@@ -252,7 +252,7 @@ def test_stale_temp_files_of_a_killed_write_are_cleaned_by_the_next_save(clean: 
     save_file = clean.resurrect_save(BASE_TS)
     stale = [clean.store() / ".tmux_resurrect_x.json.0123456789ab.tmp",
              clean.resurrect_dir / f".{save_file.name}.0123456789ab.tmp",
-             clean.state_dir / ".claude-abc123"]
+             clean.state_dir / ".claude-4242.json.0123456789ab.tmp"]
     fresh = clean.store() / ".tmux_resurrect_y.json.ba9876543210.tmp"
     foreign = clean.resurrect_dir / ".someone-elses.tmp"
     for p in [*stale, fresh, foreign]:

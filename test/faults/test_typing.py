@@ -16,6 +16,7 @@ import pytest
 from support.lab import wait_for
 
 from assistant_resurrect import prompt, restore, shells
+from assistant_resurrect.exc import UnquotableError
 from assistant_resurrect.tmux import PaneRecord, Tmux
 
 SHELLS = {
@@ -135,7 +136,7 @@ def test_hostile_argv_and_directory_round_trip_through_the_line_editor(
     assert got == [str(cwd), *values]
     assert not (tmp_path / "PWNED").exists()
     if not typable:
-        with pytest.raises(shells.UnquotableError):
+        with pytest.raises(UnquotableError):
             shells.command_line(["x", "repo\x15touch PWNED #"], family, {}, None)
 
 

@@ -13,10 +13,10 @@ import time
 
 import psutil
 import pytest
+from support.tools import TOOLS
 
 from assistant_resurrect import procs, restore
 from assistant_resurrect.assistants import ASSISTANTS
-from assistant_resurrect.assistants.claude import encode_project_dir
 from assistant_resurrect.options import Options
 from assistant_resurrect.procs import ProcessTable, ProcInfo, clock_ticks_since_boot
 from assistant_resurrect.save import detect, resolve
@@ -46,9 +46,10 @@ def codex_db(home: pathlib.Path, rows: list[tuple[str, str, float]]) -> None:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("CREATE TABLE threads (id TEXT PRIMARY KEY, rollout_path TEXT NOT NULL, "
                    "created_at INTEGER, updated_at INTEGER, updated_at_ms INTEGER, "
-                   "cwd TEXT NOT NULL, archived INTEGER NOT NULL DEFAULT 0)")
+                   "cwd TEXT NOT NULL, title TEXT NOT NULL, "
+                   "archived INTEGER NOT NULL DEFAULT 0)")
         for tid, cwd, updated in rows:
-            db.execute("INSERT INTO threads VALUES (?, '/r', 0, 0, ?, ?, 0)",
+            db.execute("INSERT INTO threads VALUES (?, '/r', 0, 0, ?, ?, '', 0)",
                        (tid, int(updated * 1000), cwd))
 
 
@@ -98,6 +99,9 @@ def test_claude_registry_of_a_reused_pid_is_ignored(tmp_path: pathlib.Path) -> N
     stale["procStart"] = str(clock_ticks_since_boot(START))
     (home / f".claude/sessions/{pid}.json").write_text(json.dumps(stale))
     evidence, _ = resolve(detect(panes, table), tmp_path)["%0"]
+    assert evidence.source == "claude:argv"  # the registered id has no transcript yet
+    TOOLS["claude"].store_entry(home, stale["sessionId"], "/elsewhere")
+    evidence, _ = resolve(detect(panes, table), tmp_path)["%0"]
     assert (evidence.session_id, evidence.source) == (stale["sessionId"],
                                                       "claude:sessions-registry")
 
@@ -117,6 +121,7 @@ def test_claude_registry_on_macos_is_matched_by_its_ps_lstart_start(
     entry = {"sessionId": "77777777-2222-4333-8444-555555555555",
              "procStart": procs.proc_start_token(START + 0, "darwin")}
     (home / f".claude/sessions/{BASE + 1}.json").write_text(json.dumps(entry))
+    TOOLS["claude"].store_entry(home, entry["sessionId"], "/w")
     monkeypatch.setattr(sys, "platform", "darwin")
     evidence, _ = resolve(detect(panes, table), home)["%0"]
     assert (evidence.session_id, evidence.source) == (entry["sessionId"],
@@ -130,28 +135,44 @@ def test_corrupt_state_files_are_ignored(tmp_path: pathlib.Path) -> None:
     assert evidence.session_id == "ses_fromargv1"
 
 
-@pytest.mark.parametrize("tool", ["claude", "codex", "gemini", "copilot"])
+@pytest.mark.parametrize("tool", list(TOOLS))
 def test_session_exists_checks_each_tools_store(tool: str) -> None:
     home = pathlib.Path(os.environ["HOME"])
     sid = "0199cccc-0000-7000-8000-000000000001"
     env = {"HOME": str(home)}
-    assistant = ASSISTANTS[tool]
-    assert assistant.session_exists(sid, "/w", env) is False
-    if tool == "claude":
-        project = home / ".claude/projects" / encode_project_dir("/w")
-        project.mkdir(parents=True)
-        (project / f"{sid}.jsonl").write_text('{"type":"user"}\n')
-    elif tool == "codex":
-        codex_db(home, [(sid, "/w", START)])
-    elif tool == "gemini":
-        (home / ".gemini/tmp/w/chats").mkdir(parents=True)
-        (home / ".gemini/projects.json").write_text(json.dumps({"projects": {"/w": "w"}}))
-        (home / ".gemini/tmp/w/chats/session-x.jsonl").write_text(json.dumps({"sessionId": sid}))
+    assert ASSISTANTS[tool].session_exists(sid, "/w", env) is False
+    TOOLS[tool].store_entry(home, sid, "/w")
+    assert ASSISTANTS[tool].session_exists(sid, "/w", env) is True
+    assert sid in {s.session_id for s in ASSISTANTS[tool].sessions(env)} or tool == "codex"
+
+
+@pytest.mark.parametrize("tool", list(TOOLS))
+def test_a_launch_without_an_id_resolves_to_the_newest_conversation_it_resumed(
+        tool: str) -> None:
+    """``-c``, ``--last``, ``-r latest``: nothing was written since the process started, so
+    the store's newest conversation of the directory at that time is the one it opened."""
+    home = pathlib.Path(os.environ["HOME"])
+    older, newest = "0199cccc-0000-7000-8000-000000000001", "0199cccc-0000-7000-8000-000000000002"
+    if tool == "opencode":
+        older, newest = "ses_olderolderolder1", "ses_newestnewestnew2"
+    TOOLS[tool].store_entry(home, older, "/w")
+    TOOLS[tool].store_entry(home, newest, "/w")
+    if tool == "codex":
+        codex_db(home, [(older, "/w", START - 60), (newest, "/w", START - 30)])
+    elif tool == "opencode":
+        with sqlite3.connect(home / ".local/share/opencode/opencode.db") as db:
+            for i, sid in enumerate((older, newest)):
+                db.execute("UPDATE session SET time_updated = ? WHERE id = ?",
+                           (int((START - 60 + 30 * i) * 1000), sid))
     else:
-        (home / ".copilot/session-state" / sid).mkdir(parents=True)
-        assert assistant.session_exists(sid, "/w", env) is False  # no events: not resumable
-        (home / ".copilot/session-state" / sid / "events.jsonl").write_text("{}\n")
-    assert assistant.session_exists(sid, "/w", env) is True
+        for i, sid in enumerate((older, newest)):  # both written before the process started
+            for path in [p for p in home.rglob("*") if sid in str(p) and p.is_file()]:
+                os.utime(path, (START - 60 + 30 * i, START - 60 + 30 * i))
+    panes, table = world(("/w", TOOLS[tool].continue_launch.split()))
+    assert ASSISTANTS[tool].store_candidates(detect(panes, table)[0].found, "/w") == []
+    evidence, _ = resolve(detect(panes, table), home / "state")["%0"]
+    assert evidence is not None and evidence.session_id == newest
+    assert evidence.confidence.value == "inferred"
 
 
 def _plan(rec: PaneSession, opts: Options) -> restore.PlanRow:

@@ -8,10 +8,12 @@ import pathlib
 import stat
 import subprocess
 import sys
+import typing as t
 
 import pytest
 
 from assistant_resurrect import install, resurrect, snapshot
+from assistant_resurrect.assistants import ASSISTANTS
 from assistant_resurrect.exc import SnapshotNotFoundError, StateFileError
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -95,52 +97,70 @@ def test_corrupt_and_legacy_sidecars(tmp_path: pathlib.Path) -> None:
     assert legacy.skipped_entries == 1
 
 
-def test_claude_settings_install_is_idempotent_and_keeps_other_hooks(tmp_path: pathlib.Path
-                                                                     ) -> None:
-    settings = tmp_path / "settings.json"
+def _tracker(tool: str) -> t.Any:
+    tracker = ASSISTANTS[tool].tracker()
+    assert tracker is not None
+    return tracker
+
+
+def test_claude_settings_install_is_idempotent_and_keeps_other_hooks() -> None:
+    tracker = _tracker("claude")
+    settings = tracker.settings
+    settings.parent.mkdir(parents=True)
     user_hook = {"matcher": "", "hooks": [{"type": "command", "command": "echo mine"}]}
     settings.write_text(json.dumps({"model": "opus", "hooks": {"SessionStart": [user_hook]}}))
-    install.install_claude("py /p/hooks/claude_session.py", settings)
-    install.install_claude("py /p/hooks/claude_session.py", settings)
-    install.install_claude("py /new/hooks/claude_session.py", settings)  # moved plugin
+    tracker.install("py /p/hooks/claude_session.py")
+    tracker.install("py /p/hooks/claude_session.py")
+    tracker.install("py /new/hooks/claude_session.py")  # moved plugin
     data = json.loads(settings.read_text())
     start = data["hooks"]["SessionStart"]
     assert start[0] == user_hook and data["model"] == "opus"
     commands = [h["command"] for g in start for h in g["hooks"]]
     assert commands == ["echo mine", "py /new/hooks/claude_session.py"]
-    assert list(tmp_path.glob("settings.json.assistant-resurrect-*.bak"))
-    install.uninstall_claude(settings)
+    assert list(settings.parent.glob("settings.json.assistant-resurrect-*.bak"))
+    tracker.uninstall()
     data = json.loads(settings.read_text())
     assert data["hooks"] == {"SessionStart": [user_hook]}
 
 
-def test_claude_settings_with_invalid_json_is_left_untouched(tmp_path: pathlib.Path) -> None:
-    settings = tmp_path / "settings.json"
-    settings.write_text('{"hooks": oops')
+def test_claude_settings_with_invalid_json_is_left_untouched() -> None:
+    tracker = _tracker("claude")
+    tracker.settings.parent.mkdir(parents=True)
+    tracker.settings.write_text('{"hooks": oops')
     with pytest.raises(StateFileError):
-        install.install_claude("py x/claude_session.py", settings)
-    assert settings.read_text() == '{"hooks": oops'
+        tracker.install("py x/claude_session.py")
+    assert tracker.settings.read_text() == '{"hooks": oops'
 
 
-def test_opencode_link_never_replaces_a_users_file(tmp_path: pathlib.Path) -> None:
-    link = tmp_path / "plugins" / install.OPENCODE_LINK
-    install.install_opencode(link, "1.18.33")
-    assert link.is_symlink()
-    install.uninstall_opencode(link)
-    link.write_text("mine")
+def test_opencode_link_never_replaces_a_users_file() -> None:
+    tracker = _tracker("opencode")
+    tracker.install("1.18.33")
+    assert tracker.link.is_symlink()
+    tracker.uninstall()
+    tracker.link.write_text("mine")
     with pytest.raises(StateFileError):
-        install.install_opencode(link, None)
-    assert link.read_text() == "mine"
+        tracker.install(None)
+    assert tracker.link.read_text() == "mine"
 
 
-def test_opencode_2_gets_no_tracker_and_loses_ours(tmp_path: pathlib.Path) -> None:
-    link = tmp_path / "plugins" / install.OPENCODE_LINK
-    install.install_opencode(link, None)  # not installed yet: linked for when it is
-    assert link.is_symlink()
-    said = install.install_opencode(link, "2.0.1")
-    assert "not linked" in said and not link.exists() and not link.is_symlink()
-    install.install_opencode(link, "1.18.33")
-    assert link.is_symlink()
+def test_opencode_2_gets_no_tracker_and_loses_ours() -> None:
+    tracker = _tracker("opencode")
+    tracker.install(None)  # not installed yet: linked for when it is
+    assert tracker.link.is_symlink()
+    said = tracker.install("2.0.1")
+    assert "not linked" in said and not tracker.link.exists() and not tracker.link.is_symlink()
+    tracker.install("1.18.33")
+    assert tracker.link.is_symlink()
+
+
+def test_install_all_skips_trackers_switched_off_and_goes_on_after_an_error() -> None:
+    claude, opencode = _tracker("claude"), _tracker("opencode")
+    claude.settings.parent.mkdir(parents=True)
+    claude.settings.write_text("[1, 2]")  # not an object: refused, the others go on
+    steps = {s.tool: s for s in install.install_all(off={"opencode"})}
+    assert not steps["claude"].ok and "not a JSON object" in steps["claude"].text
+    assert steps["opencode"].ok and not opencode.link.is_symlink()
+    assert claude.settings.read_text() == "[1, 2]"
 
 
 def run(args: list[str], stdin: str = "", env: dict[str, str] | None = None

@@ -96,7 +96,7 @@ def test_every_loader_returns_or_raises_its_documented_error(content: bytes) -> 
         _fs.read_json(path)
     assert isinstance(restore.load_outcomes(path), dict)
     with contextlib.suppress(StateFileError):
-        assert isinstance(install._load_settings(path), dict)
+        assert isinstance(install.load_json_object(path, ['hooks']), dict)
     gemini.chat_session_id(path)
 
 

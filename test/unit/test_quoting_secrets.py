@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from assistant_resurrect import redact, shells
 from assistant_resurrect.assistants import ASSISTANTS
+from assistant_resurrect.exc import UnquotableError
 from assistant_resurrect.procs import ProcessTable, ProcInfo
 from assistant_resurrect.save import build_record, detect
 from assistant_resurrect.tmux import PaneRecord
@@ -39,7 +40,7 @@ def echo_through(shell: str, values: list[str]) -> list[str] | None:
         pytest.fail(f"{argv[0]} is not installed (.ci/run installs zsh, fish and tcsh)")
     try:
         script = "printf '%s\\000' " + " ".join(shells.quote(v, family) for v in values)
-    except shells.UnquotableError:
+    except UnquotableError:
         return None
     assert all(shells.is_typable(c) for c in script), f"untypable character in {script!r}"
     out = subprocess.run([*argv, script], capture_output=True, check=True).stdout
@@ -70,12 +71,12 @@ def test_any_string_round_trips_or_is_refused(shell: str, values: list[str]) -> 
 
 def test_csh_and_sh_refuse_control_characters_and_csh_escapes_bang() -> None:
     for family in (shells.Shell.CSH, shells.Shell.POSIX):
-        with pytest.raises(shells.UnquotableError):
+        with pytest.raises(UnquotableError):
             shells.quote("a\nb", family)
     assert shells.quote("a!b", shells.Shell.CSH) == "'a\\!b'"
-    with pytest.raises(shells.UnquotableError):
+    with pytest.raises(UnquotableError):
         shells.quote("nul\0", shells.Shell.BASH)
-    with pytest.raises(shells.UnquotableError):
+    with pytest.raises(UnquotableError):
         shells.quote("lone \ud800", shells.Shell.BASH)
 
 

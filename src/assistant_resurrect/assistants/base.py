@@ -1,8 +1,11 @@
 """The interface every assistant module implements, and the shapes they exchange.
 
-An assistant module is a subclass of :class:`Assistant` that declares how to recognise the
-tool's process, where its session id can be learned (ranked evidence), which options replay,
-and how to build the resume argv. Save and restore never name a tool.
+An assistant module is a subclass of :class:`Assistant` that declares everything about its
+tool: how to recognise its process (and the cheap ``comm`` pre-filter that implies), where its
+store lives and what conversations it holds, where a process's session id can be learned
+(ranked evidence), which options replay, its failure screens, how to build the resume argv,
+and the tracker we install for it, if any. Save, restore, the CLI and ``plugin.tmux`` never
+name a tool: they go through :data:`assistant_resurrect.assistants.ASSISTANTS`.
 """
 
 from __future__ import annotations
@@ -46,12 +49,35 @@ class Evidence(t.NamedTuple):
     confidence: Confidence
 
 
-class StoreCandidate(t.NamedTuple):
-    """A session the tool's own store says was active in a directory (times in epoch seconds)."""
+class StoredSession(t.NamedTuple):
+    """A conversation in the tool's own store.
+
+    Times are epoch seconds (``created_at`` 0.0 when the store does not record it); ``cwd``
+    is '' when the store does not say; ``source`` names the store (``codex:state-threads``).
+    """
 
     session_id: str
     updated_at: float
     source: str
+    cwd: str = ""
+    created_at: float = 0.0
+    title: str = ""
+
+
+class Tracker:
+    """A tracker we install on the assistant's side (a hook in its settings, a plugin link),
+    so its process tells us its session id. ``@assistant-resurrect-<tool> off`` removes it.
+
+    Subclasses implement :meth:`install` and :meth:`uninstall`; both return one line saying
+    what was done and raise :class:`~assistant_resurrect.exc.StateFileError` (leaving the
+    file untouched) when a file they must edit is not theirs to edit.
+    """
+
+    def install(self) -> str:
+        raise NotImplementedError
+
+    def uninstall(self) -> str:
+        raise NotImplementedError
 
 
 class Found(t.NamedTuple):
@@ -103,6 +129,20 @@ class Assistant:
         The option table of the pinned CLI.
     selector_keys
         Keys of :attr:`ArgSplit.selector_values` that carry a session id, in preference order.
+    continue_selectors
+        Selectors (key, or ``key=value``) that resume the newest conversation of the
+        directory (``-c``, ``--continue``, ``-r=latest``).
+    comm_prefixes
+        Kernel short names (``comm``, 15 bytes) this tool's processes may have beyond
+        :attr:`executables` (``codex-x86_64-un``, ``.claude-wrapped``): the save reads the
+        argv only of processes whose name passes :meth:`may_be`.
+    failure_screens
+        Texts the tool shows when a resume failed (unknown session, a trust dialog).
+    id_pattern
+        What a session id of this tool looks like.
+    store_slack
+        Seconds before the process start a store entry may have been updated and still be
+        taken as the process's own.
     """
 
     name: t.ClassVar[str] = ""
@@ -111,10 +151,27 @@ class Assistant:
     not_interactive: t.ClassVar[frozenset[str]] = frozenset()
     flags: t.ClassVar[FlagSpec] = FlagSpec()
     selector_keys: t.ClassVar[tuple[str, ...]] = ()
+    continue_selectors: t.ClassVar[frozenset[str]] = frozenset()
+    comm_prefixes: t.ClassVar[tuple[str, ...]] = ()
     failure_screens: t.ClassVar[tuple[str, ...]] = ()
     id_pattern: t.ClassVar[re.Pattern[str]] = UUID_RE
+    store_slack: t.ClassVar[float] = 2.0
+
+    @property
+    def option(self) -> str:
+        """The tmux option that turns this tool's tracker off (``@assistant-resurrect-claude``)."""
+        return f"@assistant-resurrect-{self.name}"
+
+    def tracker(self) -> Tracker | None:
+        """The tracker we install for this tool, or None (most tools need none)."""
+        return None
 
     # -- recognising the process -------------------------------------------------------------
+    def may_be(self, comm: str) -> bool:
+        """Cheap pre-filter on a process's kernel name before its argv is read."""
+        return comm in self.executables or comm in RUNTIMES or comm.startswith(
+            self.comm_prefixes or ("\0",))
+
     def tool_index(self, proc: ProcInfo) -> int | None:
         """Index in ``proc.cmdline`` of this tool's token, or None if ``proc`` is not the tool."""
         argv = proc.cmdline
@@ -165,13 +222,35 @@ class Assistant:
                 return value
         return None
 
-    def store_candidates(self, found: Found, cwd: str) -> list[StoreCandidate]:
-        """Sessions in the tool's store for ``cwd`` updated since the process started."""
+    def is_continue(self, split: ArgSplit) -> bool:
+        """True when the process was launched to resume the directory's newest conversation."""
+        return any(key in self.continue_selectors or f"{key}={value}" in self.continue_selectors
+                   for key, value in split.selector_values.items())
+
+    def root(self, env: t.Mapping[str, str]) -> pathlib.Path:
+        """Where the tool keeps its state, as the process with environment ``env`` sees it."""
+        raise NotImplementedError
+
+    def sessions(self, env: t.Mapping[str, str], cwd: str | None = None) -> list[StoredSession]:
+        """The conversations in the tool's store (those of ``cwd`` when given); [] when the
+        store is missing or unreadable."""
         return []
+
+    def store_candidates(self, found: Found, cwd: str) -> list[StoredSession]:
+        """Sessions in the tool's store for ``cwd`` updated since the process started."""
+        started = found.proc.create_time - self.store_slack
+        return [s for s in self.sessions(found.env, cwd) if s.updated_at >= started]
+
+    def continued(self, found: Found, cwd: str) -> StoredSession | None:
+        """For a :meth:`is_continue` launch: the newest conversation of ``cwd`` that existed
+        when the process started (the one it resumed)."""
+        started = found.proc.create_time + 2
+        return max((s for s in self.sessions(found.env, cwd) if s.updated_at <= started),
+                   key=lambda s: s.updated_at, default=None)
 
     def session_exists(self, session_id: str, cwd: str, env: dict[str, str]) -> bool | None:
         """Whether the tool's store still holds the session (None when we cannot tell)."""
-        return None
+        return any(s.session_id == session_id for s in self.sessions(env, cwd))
 
     # -- replay -------------------------------------------------------------------------------
     def split(self, args: list[str]) -> ArgSplit:
@@ -212,12 +291,15 @@ def tracker_evidence(found: Found, state_dir: pathlib.Path, tool: str, source: s
             yield Evidence(data["session_id"], source, Confidence.EXACT)
 
 
-def recent_rows(db: pathlib.Path, sql: str, found: Found, cwd: str, source: str
-                ) -> list[StoreCandidate]:
-    """Store rows ``(id, updated ms)`` for ``cwd`` updated since the process started; ``sql``
-    takes the directory and the start time in ms as its two parameters."""
-    rows = _store.query(db, sql, (cwd, int((found.proc.create_time - 2) * 1000)))
-    return [StoreCandidate(str(i), ms / 1000, source) for i, ms in rows]
+def session_rows(db: pathlib.Path, select: str, cwd_column: str, cwd: str | None,
+                 source: str) -> list[StoredSession]:
+    """Sessions from a SQLite store: ``select`` (a ``SELECT … WHERE …`` of our own text) gives
+    ``(id, directory, created ms, updated ms, title)`` rows; with ``cwd``, only those whose
+    ``cwd_column`` equals it."""
+    sql, params = (select, ()) if cwd is None else (f"{select} AND {cwd_column} = ?", (cwd,))
+    return [StoredSession(str(i), (u or 0) / 1000, source, str(d or ""), (c or 0) / 1000,
+                          str(title or "")) for i, d, c, u, title in _store.query(db, sql, params)
+            if is_session_id(str(i))]
 
 
 def newer_than(path: pathlib.Path, started: float, slack: float = 2.0) -> bool:

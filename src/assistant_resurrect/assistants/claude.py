@@ -11,6 +11,9 @@ Session evidence, best first:
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 import pathlib
 import re
 import typing as t
@@ -22,20 +25,15 @@ from assistant_resurrect.assistants.base import (
     Confidence,
     Evidence,
     Found,
-    StoreCandidate,
+    StoredSession,
+    Tracker,
     home_of,
-    newer_than,
     tracker_evidence,
 )
 from assistant_resurrect.procs import basename, proc_start_token
 from assistant_resurrect.snapshot import is_session_id
 
 _VERSION_RE = re.compile(r"^\d+\.\d+\.\d+")
-
-
-def config_dir(env: t.Mapping[str, str], home: pathlib.Path) -> pathlib.Path:
-    """``$CLAUDE_CONFIG_DIR`` or ``~/.claude``."""
-    return pathlib.Path(env.get("CLAUDE_CONFIG_DIR") or home / ".claude")
 
 
 def encode_project_dir(cwd: str) -> str:
@@ -69,6 +67,11 @@ def encode_project_dir(cwd: str) -> str:
 class Claude(Assistant):
     name = "claude"
     executables = frozenset({"claude", "claude.exe", ".claude-wrapped"})
+    comm_prefixes = (".claude", *"0123456789")  # the native installer's versions/<semver>
+    continue_selectors = frozenset({"-c", "--continue"})
+    store_slack = 0.0
+    hook_script = "claude_session.py"
+    hook_events = ("SessionStart", "SessionEnd")
     scripts = frozenset({"claude", "cli.js"})
     not_interactive = frozenset({
         "mcp", "config", "doctor", "update", "upgrade", "install", "migrate-installer",
@@ -134,36 +137,62 @@ class Claude(Assistant):
             return "claude"
         return super().launcher(argv, index, env)
 
+    def root(self, env: t.Mapping[str, str]) -> pathlib.Path:
+        """``$CLAUDE_CONFIG_DIR`` or ``~/.claude``."""
+        return pathlib.Path(env.get("CLAUDE_CONFIG_DIR") or home_of(env) / ".claude")
+
+    def tracker(self) -> Tracker:
+        """Our SessionStart/SessionEnd hook in ``<root>/settings.json`` (``hooks/`` script)."""
+        from assistant_resurrect.install import SettingsHooks
+
+        return SettingsHooks(self.name, self.root(os.environ) / "settings.json",
+                             self.hook_events, self.hook_script)
+
     def exact_evidence(self, found: Found, state_dir: pathlib.Path) -> t.Iterator[Evidence]:
-        registry = config_dir(found.env, found.home()) / "sessions"
+        """The registry's and our hook's id, once it has a transcript: ``claude -c`` and a
+        bare ``claude`` register a new id that holds nothing until the first message, and
+        resuming it would fail (the conversation ``-c`` opened is found from the store)."""
+        registry = self.root(found.env) / "sessions"
         for proc in found.family:
             data = _fs.read_json_or_none(registry / f"{proc.pid}.json")
             if isinstance(data, dict) and is_session_id(str(data.get("sessionId", ""))):
                 start = data.get("procStart")
-                if start is None or str(start) == proc_start_token(proc.create_time):
+                if (start is None or str(start) == proc_start_token(proc.create_time)) and \
+                        self._has_transcript(found.env, data["sessionId"]):
                     yield Evidence(data["sessionId"], "claude:sessions-registry", Confidence.EXACT)
-        yield from tracker_evidence(found, state_dir, self.name, "claude:session-start-hook")
+        for evidence in tracker_evidence(found, state_dir, self.name, "claude:session-start-hook"):
+            if self._has_transcript(found.env, evidence.session_id):
+                yield evidence
+
+    def _has_transcript(self, env: t.Mapping[str, str], session_id: str) -> bool:
+        return any(p.stat().st_size > 0 for p in (self.root(env) / "projects").glob(
+            f"*/{session_id}.jsonl"))
 
     def argv_session(self, split: t.Any) -> str | None:
         if "--fork-session" in split.selector_values:
             return None
         return super().argv_session(split)
 
-    def store_candidates(self, found: Found, cwd: str) -> list[StoreCandidate]:
-        project = config_dir(found.env, found.home()) / "projects" / encode_project_dir(cwd)
+    def sessions(self, env: t.Mapping[str, str], cwd: str | None = None
+                 ) -> list[StoredSession]:
+        """Transcripts ``projects/<encoded cwd>/<id>.jsonl`` (non-empty), their mtime as the
+        update time; without ``cwd``, every project's (the directory read from each
+        transcript's first line that says)."""
+        projects = self.root(env) / "projects"
+        pattern = f"{encode_project_dir(cwd)}/*.jsonl" if cwd is not None else "*/*.jsonl"
         out = []
-        for path in project.glob("*.jsonl"):
-            if newer_than(path, found.proc.create_time, slack=0) and is_session_id(path.stem):
-                out.append(StoreCandidate(path.stem, path.stat().st_mtime, "claude:transcripts"))
+        for path in projects.glob(pattern):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            if st.st_size and is_session_id(path.stem):
+                where = cwd if cwd is not None else _transcript_cwd(path)
+                out.append(StoredSession(path.stem, st.st_mtime, "claude:transcripts", where))
         return out
 
     def session_exists(self, session_id: str, cwd: str, env: dict[str, str]) -> bool | None:
-        projects = config_dir(env, home_of(env)) / "projects"
-        if not projects.is_dir():
-            return False
-        candidates = [projects / encode_project_dir(cwd) / f"{session_id}.jsonl"]
-        candidates += projects.glob(f"*/{session_id}.jsonl")
-        return any(p.is_file() and p.stat().st_size > 0 for p in candidates)
+        return self._has_transcript(env, session_id)
 
     def required_env(self, kept: list[str]) -> tuple[str, ...]:
         # as root, --dangerously-skip-permissions exits 1 unless IS_SANDBOX=1
@@ -171,3 +200,20 @@ class Claude(Assistant):
 
     def resume_args(self, kept: list[str], session_id: str, cwd: str) -> list[str]:
         return [*kept, "--resume", session_id]
+
+
+def _transcript_cwd(path: pathlib.Path) -> str:
+    """The ``cwd`` of the first transcript line that has one (Claude Code JSONL), or ''."""
+    try:
+        with open(path, "rb") as fh:
+            for _ in range(8):
+                line = fh.readline(1 << 20)
+                if not line:
+                    break
+                with contextlib.suppress(ValueError, RecursionError):
+                    data = json.loads(line)
+                    if isinstance(data, dict) and isinstance(data.get("cwd"), str):
+                        return str(data["cwd"])
+    except OSError:
+        pass
+    return ""

@@ -21,9 +21,9 @@ from assistant_resurrect.assistants.base import (
     Confidence,
     Evidence,
     Found,
-    StoreCandidate,
+    StoredSession,
     home_of,
-    recent_rows,
+    session_rows,
 )
 
 ROLLOUT_RE = re.compile(
@@ -32,20 +32,11 @@ ROLLOUT_RE = re.compile(
 _TRIPLE_RE = re.compile(r"^codex-[a-z0-9_]+-[a-z0-9_]+-[a-z0-9_]+")
 
 
-def codex_home(env: t.Mapping[str, str], home: pathlib.Path) -> pathlib.Path:
-    """``$CODEX_HOME`` or ``~/.codex``."""
-    return pathlib.Path(env.get("CODEX_HOME") or home / ".codex")
-
-
-def state_db(env: t.Mapping[str, str], home: pathlib.Path) -> pathlib.Path:
-    """The threads database (``$CODEX_SQLITE_HOME`` relocates it)."""
-    root = env.get("CODEX_SQLITE_HOME") or codex_home(env, home)
-    return pathlib.Path(root) / "state_5.sqlite"
-
-
 class Codex(Assistant):
     name = "codex"
     executables = frozenset({"codex", "codex.exe"})
+    comm_prefixes = ("codex-",)  # the native codex-<target-triple> binary
+    continue_selectors = frozenset({"--last"})
     scripts = frozenset({"codex", "codex.js"})
     not_interactive = frozenset({
         "exec", "e", "review", "login", "logout", "mcp", "mcp-server", "plugin", "app-server",
@@ -104,21 +95,27 @@ class Codex(Assistant):
                 if match:
                     yield Evidence(match.group(1), "codex:open-rollout", Confidence.EXACT)
 
-    def store_candidates(self, found: Found, cwd: str) -> list[StoreCandidate]:
-        return recent_rows(
-            state_db(found.env, found.home()),
-            "SELECT id, updated_at_ms FROM threads WHERE archived = 0 AND cwd = ? "
-            "AND updated_at_ms >= ? ORDER BY updated_at_ms DESC",
-            found, cwd, "codex:state-threads")
+    def root(self, env: t.Mapping[str, str]) -> pathlib.Path:
+        """``$CODEX_HOME`` or ``~/.codex``."""
+        return pathlib.Path(env.get("CODEX_HOME") or home_of(env) / ".codex")
+
+    def state_db(self, env: t.Mapping[str, str]) -> pathlib.Path:
+        """The threads database (``$CODEX_SQLITE_HOME`` relocates it)."""
+        return pathlib.Path(env.get("CODEX_SQLITE_HOME") or self.root(env)) / "state_5.sqlite"
+
+    def sessions(self, env: t.Mapping[str, str], cwd: str | None = None
+                 ) -> list[StoredSession]:
+        """``state_5.sqlite`` table ``threads``, not archived."""
+        return session_rows(
+            self.state_db(env), "SELECT id, cwd, created_at * 1000, updated_at_ms, title "
+            "FROM threads WHERE archived = 0", "cwd", cwd, "codex:state-threads")
 
     def session_exists(self, session_id: str, cwd: str, env: dict[str, str]) -> bool | None:
-        home = home_of(env)
-        rows = _store.query(state_db(env, home), "SELECT archived FROM threads WHERE id = ?",
+        rows = _store.query(self.state_db(env), "SELECT archived FROM threads WHERE id = ?",
                             (session_id,))
         if rows:
             return bool(rows[0][0] == 0)
-        sessions = codex_home(env, home) / "sessions"
-        return any(sessions.glob(f"*/*/*/rollout-*-{session_id}.jsonl"))
+        return any((self.root(env) / "sessions").glob(f"*/*/*/rollout-*-{session_id}.jsonl"))
 
     def resume_args(self, kept: list[str], session_id: str, cwd: str) -> list[str]:
         # -C keeps Codex from opening its working-directory chooser

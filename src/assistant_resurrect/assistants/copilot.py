@@ -15,14 +15,10 @@ from assistant_resurrect.assistants.base import (
     Confidence,
     Evidence,
     Found,
+    StoredSession,
     home_of,
 )
 from assistant_resurrect.snapshot import is_session_id
-
-
-def copilot_home(env: t.Mapping[str, str], home: pathlib.Path) -> pathlib.Path:
-    """``$COPILOT_HOME`` or ``~/.copilot``."""
-    return pathlib.Path(env.get("COPILOT_HOME") or home / ".copilot")
 
 
 class Copilot(Assistant):
@@ -34,7 +30,9 @@ class Copilot(Assistant):
         "app", "login", "help", "init", "config", "update", "version", "workflow", "sessions",
         "memories", "plugin", "mcp", "skill", "instruction", "lsp", "sandbox", "completion",
     })
+    comm_prefixes = ("copilot", "MainThread")  # the native child is named MainThread
     selector_keys = ("--resume", "-r", "--session-id")
+    continue_selectors = frozenset({"--continue"})
     failure_screens = ("No session, task, or name matched",)
     flags = FlagSpec(
         takes_value=frozenset({
@@ -71,17 +69,52 @@ class Copilot(Assistant):
         return super().is_interactive(args) and not {"-p", "--prompt"} & set(args)
 
     def exact_evidence(self, found: Found, state_dir: pathlib.Path) -> t.Iterator[Evidence]:
-        root = copilot_home(found.env, found.home()) / "session-state"
+        root = self.root(found.env) / "session-state"
         for proc in found.family:
             for lock in root.glob(f"*/inuse.{proc.pid}.lock"):
                 if is_session_id(lock.parent.name):
                     yield Evidence(lock.parent.name, "copilot:inuse-lock", Confidence.EXACT)
 
+    def root(self, env: t.Mapping[str, str]) -> pathlib.Path:
+        """``$COPILOT_HOME`` or ``~/.copilot``."""
+        return pathlib.Path(env.get("COPILOT_HOME") or home_of(env) / ".copilot")
+
+    def sessions(self, env: t.Mapping[str, str], cwd: str | None = None
+                 ) -> list[StoredSession]:
+        """``session-state/<uuid>/``: ``workspace.yaml`` names the directory, and only a
+        non-empty ``events.jsonl`` is resumable (else "No session … matched"); its mtime is
+        the update time."""
+        out = []
+        for events in (self.root(env) / "session-state").glob("*/events.jsonl"):
+            sid = events.parent.name
+            try:
+                st = events.stat()
+            except OSError:
+                continue
+            if not (st.st_size and is_session_id(sid)):
+                continue
+            meta = _workspace(events.parent / "workspace.yaml")
+            if cwd is None or meta.get("cwd") == cwd:
+                out.append(StoredSession(sid, st.st_mtime, "copilot:session-state",
+                                         meta.get("cwd", ""), title=meta.get("summary", "")))
+        return out
+
     def session_exists(self, session_id: str, cwd: str, env: dict[str, str]) -> bool | None:
-        home = home_of(env)
-        # a session dir without events (never used) is not resumable: "No session … matched"
-        events = copilot_home(env, home) / "session-state" / session_id / "events.jsonl"
+        events = self.root(env) / "session-state" / session_id / "events.jsonl"
         return events.is_file() and events.stat().st_size > 0
 
     def resume_args(self, kept: list[str], session_id: str, cwd: str) -> list[str]:
         return [*kept, f"--resume={session_id}"]
+
+
+def _workspace(path: pathlib.Path, max_bytes: int = 65536) -> dict[str, str]:
+    """The top-level ``key: value`` lines of a session's ``workspace.yaml`` (``id``, ``cwd``,
+    ``summary``, ``created_at``, …), as strings; {} when unreadable."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            text = fh.read(max_bytes)
+    except OSError:
+        return {}
+    pairs = (line.split(":", 1) for line in text.splitlines()
+             if line[:1].isalpha() and ":" in line)
+    return {key.strip(): value.strip().strip("\"'") for key, value in pairs}

@@ -8,6 +8,7 @@ project folder comes from ``~/.gemini/projects.json``) written since the process
 
 from __future__ import annotations
 
+import contextlib
 import json
 import pathlib
 import typing as t
@@ -16,16 +17,10 @@ from assistant_resurrect import _fs
 from assistant_resurrect.assistants.argv import FlagSpec
 from assistant_resurrect.assistants.base import (
     Assistant,
-    Found,
-    StoreCandidate,
+    StoredSession,
     home_of,
 )
 from assistant_resurrect.snapshot import is_session_id
-
-
-def gemini_dir(env: t.Mapping[str, str], home: pathlib.Path) -> pathlib.Path:
-    """``$GEMINI_CLI_HOME/.gemini`` or ``~/.gemini``."""
-    return pathlib.Path(env.get("GEMINI_CLI_HOME") or home) / ".gemini"
 
 
 def chat_session_id(path: pathlib.Path) -> str | None:
@@ -33,19 +28,24 @@ def chat_session_id(path: pathlib.Path) -> str | None:
     line = _fs.first_line(path)
     try:
         data = json.loads(line) if line else None
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         return None
     sid = data.get("sessionId") if isinstance(data, dict) else None
     return sid if isinstance(sid, str) and is_session_id(sid) else None
 
 
-def project_chats(root: pathlib.Path, cwd: str) -> list[pathlib.Path]:
-    """Chat files of the project Gemini keys by ``cwd`` (``projects.json``: path → folder)."""
-    projects = _fs.read_json_or_none(root / "projects.json")
-    table = projects.get("projects", projects) if isinstance(projects, dict) else {}
-    folder = table.get(cwd) if isinstance(table, dict) else None
-    if not isinstance(folder, str) or "/" in folder:
-        return []
+def projects(root: pathlib.Path) -> dict[str, str]:
+    """``projects.json``: {project directory: folder under ``tmp/``} (unsafe folders left out)."""
+    data = _fs.read_json_or_none(root / "projects.json")
+    table = data.get("projects", data) if isinstance(data, dict) else {}
+    if not isinstance(table, dict):
+        return {}
+    return {cwd: folder for cwd, folder in table.items() if isinstance(folder, str)
+            and folder and "/" not in folder and folder not in (".", "..")}
+
+
+def project_chats(root: pathlib.Path, folder: str) -> list[pathlib.Path]:
+    """Chat files of one project folder (``tmp/<folder>/chats/session-*.json[l]``)."""
     return sorted((root / "tmp" / folder / "chats").glob("session-*.json*"))
 
 
@@ -55,6 +55,7 @@ class Gemini(Assistant):
     scripts = frozenset({"gemini", "gemini.js"})
     not_interactive = frozenset({"mcp", "extensions", "extension", "skills", "hooks"})
     selector_keys = ("-r", "--resume")
+    continue_selectors = frozenset({"-r=latest", "--resume=latest"})
     failure_screens = ("Error resuming session", "Invalid session identifier")
     flags = FlagSpec(
         takes_value=frozenset({
@@ -76,18 +77,27 @@ class Gemini(Assistant):
         return super().is_interactive(args) and not {"-p", "--prompt", "--acp",
                                                      "--list-sessions"} & set(args)
 
-    def store_candidates(self, found: Found, cwd: str) -> list[StoreCandidate]:
-        out = []
-        for path in project_chats(gemini_dir(found.env, found.home()), cwd):
-            sid = chat_session_id(path)
-            if sid and path.stat().st_mtime >= found.proc.create_time - 2:
-                out.append(StoreCandidate(sid, path.stat().st_mtime, "gemini:chat-files"))
-        return out
+    def root(self, env: t.Mapping[str, str]) -> pathlib.Path:
+        """``$GEMINI_CLI_HOME/.gemini`` or ``~/.gemini``."""
+        return pathlib.Path(env.get("GEMINI_CLI_HOME") or home_of(env)) / ".gemini"
 
-    def session_exists(self, session_id: str, cwd: str, env: dict[str, str]) -> bool | None:
-        home = home_of(env)
-        root = gemini_dir(env, home)
-        return any(chat_session_id(p) == session_id for p in project_chats(root, cwd))
+    def sessions(self, env: t.Mapping[str, str], cwd: str | None = None
+                 ) -> list[StoredSession]:
+        """Chat files of the projects ``projects.json`` maps (first line ``sessionId``), their
+        mtime as the update time."""
+        root = self.root(env)
+        table = projects(root)
+        chosen = {cwd: table[cwd]} if cwd is not None and cwd in table else (
+            {} if cwd is not None else table)
+        out = []
+        for where, folder in chosen.items():
+            for path in project_chats(root, folder):
+                sid = chat_session_id(path)
+                with contextlib.suppress(OSError):
+                    if sid:
+                        out.append(StoredSession(sid, path.stat().st_mtime, "gemini:chat-files",
+                                                 where))
+        return out
 
     def resume_args(self, kept: list[str], session_id: str, cwd: str) -> list[str]:
         return [*kept, "--resume", session_id]

@@ -9,6 +9,7 @@ Evidence, best first:
 
 from __future__ import annotations
 
+import os
 import pathlib
 import re
 import typing as t
@@ -19,24 +20,21 @@ from assistant_resurrect.assistants.base import (
     Assistant,
     Evidence,
     Found,
-    StoreCandidate,
+    StoredSession,
+    Tracker,
     home_of,
-    recent_rows,
+    session_rows,
     tracker_evidence,
 )
-
-
-def database(env: t.Mapping[str, str], home: pathlib.Path) -> pathlib.Path:
-    """``$OPENCODE_DB`` (absolute, or relative to the data dir), else
-    ``<data>/opencode/opencode.db``."""
-    data_dir = pathlib.Path(env.get("XDG_DATA_HOME") or home / ".local" / "share") / "opencode"
-    override = env.get("OPENCODE_DB")
-    return data_dir / override if override else data_dir / "opencode.db"
 
 
 class OpenCode(Assistant):
     name = "opencode"
     executables = frozenset({"opencode", "opencode.exe", ".opencode-wrapped", ".opencode-wrapp"})
+    comm_prefixes = (".opencode",)
+    continue_selectors = frozenset({"-c", "--continue"})
+    tracker_script = "opencode-tracker.js"
+    tracker_majors = (1,)  # the 2.x loader rejects 1.x plugins
     scripts = frozenset({"opencode", "opencode.js"})
     not_interactive = frozenset({
         "run", "serve", "web", "acp", "mcp", "debug", "auth", "agent", "upgrade", "uninstall",
@@ -59,15 +57,35 @@ class OpenCode(Assistant):
     def exact_evidence(self, found: Found, state_dir: pathlib.Path) -> t.Iterator[Evidence]:
         return tracker_evidence(found, state_dir, self.name, "opencode:tracker-plugin")
 
-    def store_candidates(self, found: Found, cwd: str) -> list[StoreCandidate]:
-        return recent_rows(
-            database(found.env, found.home()),
-            "SELECT id, time_updated FROM session WHERE directory = ? AND parent_id IS NULL "
-            "AND time_archived IS NULL AND time_updated >= ? ORDER BY time_updated DESC",
-            found, cwd, "opencode:db-sessions")
+    def root(self, env: t.Mapping[str, str]) -> pathlib.Path:
+        """``$XDG_DATA_HOME/opencode`` or ``~/.local/share/opencode``."""
+        return pathlib.Path(env.get("XDG_DATA_HOME") or home_of(env) / ".local" / "share"
+                            ) / "opencode"
+
+    def database(self, env: t.Mapping[str, str]) -> pathlib.Path:
+        """``$OPENCODE_DB`` (absolute, or relative to the data dir), else ``opencode.db``."""
+        return self.root(env) / (env.get("OPENCODE_DB") or "opencode.db")
+
+    def tracker(self) -> Tracker:
+        """Our plugin, linked into ``$XDG_CONFIG_HOME/opencode/plugins/`` for OpenCode 1.x."""
+        from assistant_resurrect.install import PluginLink
+
+        config = os.environ.get("XDG_CONFIG_HOME") or os.path.join(
+            os.environ.get("HOME", "~"), ".config")
+        link = pathlib.Path(os.path.expanduser(config), "opencode", "plugins",
+                            "tmux-assistant-resurrect.js")
+        return PluginLink(self.name, link, self.tracker_script, self.tracker_majors)
+
+    def sessions(self, env: t.Mapping[str, str], cwd: str | None = None
+                 ) -> list[StoredSession]:
+        """``opencode.db`` table ``session``: top-level, not archived."""
+        return session_rows(
+            self.database(env), "SELECT id, directory, time_created, time_updated, title "
+            "FROM session WHERE parent_id IS NULL AND time_archived IS NULL", "directory", cwd,
+            "opencode:db-sessions")
 
     def session_exists(self, session_id: str, cwd: str, env: dict[str, str]) -> bool | None:
-        db = database(env, home_of(env))
+        db = self.database(env)
         if not db.is_file():
             return False
         rows = _store.query(db, "SELECT time_archived FROM session WHERE id = ?", (session_id,))

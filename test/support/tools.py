@@ -1,0 +1,105 @@
+"""One row per supported tool: everything the lifecycle, contract and evidence tests need to
+know about it. Adding an assistant adds its module, its tracker (if any) and a row here."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import typing as t
+
+from assistant_resurrect.assistants.claude import encode_project_dir
+from support import fixtures
+
+if t.TYPE_CHECKING:
+    from support.lab import Lab
+
+
+class ToolCase(t.NamedTuple):
+    """How the tests drive one real CLI.
+
+    ``session`` writes an offline conversation in the tool's own format and returns its id;
+    ``launch`` is a command line (with options) resuming an id, ``resumed_tail`` the argv
+    tail the restore must start it with, ``continue_launch`` a launch without any id that
+    opens the directory's newest conversation, ``source`` the evidence ``status`` reports
+    for ``launch`` (a tuple: any of them), ``store_entry`` the least store entry that makes
+    ``session_exists`` true (unit tests, no CLI), ``hidden_options`` options the CLI accepts
+    but leaves out of ``--help``.
+    """
+
+    name: str
+    session: t.Callable[[Lab, pathlib.Path], str]
+    launch: t.Callable[[str], str]
+    resumed_tail: t.Callable[[str, pathlib.Path], list[str]]
+    continue_launch: str
+    source: tuple[str, ...]
+    store_entry: t.Callable[[pathlib.Path, str, str], None]
+    hidden_options: frozenset[str] = frozenset()
+
+
+def _claude_entry(home: pathlib.Path, sid: str, cwd: str) -> None:
+    project = home / ".claude/projects" / encode_project_dir(cwd)
+    project.mkdir(parents=True, exist_ok=True)
+    (project / f"{sid}.jsonl").write_text('{"type":"user"}\n')
+
+
+def _codex_entry(home: pathlib.Path, sid: str, cwd: str) -> None:
+    day = home / ".codex/sessions/2026/01/01"
+    day.mkdir(parents=True, exist_ok=True)
+    (day / f"rollout-2026-01-01T00-00-00-{sid}.jsonl").write_text("{}\n")
+
+
+def _opencode_entry(home: pathlib.Path, sid: str, cwd: str) -> None:
+    import sqlite3
+
+    db = home / ".local/share/opencode/opencode.db"
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS session (id TEXT PRIMARY KEY, parent_id TEXT, "
+                     "directory TEXT, title TEXT, time_created INTEGER, time_updated INTEGER, "
+                     "time_archived INTEGER)")
+        conn.execute("INSERT INTO session VALUES (?, NULL, ?, 't', 1, 2, NULL)", (sid, cwd))
+
+
+def _gemini_entry(home: pathlib.Path, sid: str, cwd: str) -> None:
+    (home / ".gemini/tmp/w/chats").mkdir(parents=True, exist_ok=True)
+    (home / ".gemini/projects.json").write_text(json.dumps({"projects": {cwd: "w"}}))
+    (home / f".gemini/tmp/w/chats/session-{sid}.jsonl").write_text(json.dumps({"sessionId": sid}))
+
+
+def _copilot_entry(home: pathlib.Path, sid: str, cwd: str) -> None:
+    state = home / ".copilot/session-state" / sid
+    state.mkdir(parents=True, exist_ok=True)
+    (state / "workspace.yaml").write_text(f"id: {sid}\ncwd: {cwd}\n")
+    (state / "events.jsonl").write_text("{}\n")
+
+
+TOOLS = {case.name: case for case in (
+    ToolCase("claude", fixtures.claude_session,
+             lambda sid: f"claude --model 'claude-opus-4-6[1m]' --resume {sid}",
+             lambda sid, cwd: ["--model", "claude-opus-4-6[1m]", "--resume", sid],
+             "claude -c", ("claude:sessions-registry",), _claude_entry,
+             frozenset({"--append-system-prompt-file", "--system-prompt-file"})),
+    ToolCase("codex", fixtures.codex_session,
+             lambda sid: f"codex -m gpt-5.1 -s workspace-write resume {sid}",
+             lambda sid, cwd: ["-m", "gpt-5.1", "-s", "workspace-write", "resume", sid,
+                               "-C", str(cwd)],
+             "codex resume --last", ("codex:open-rollout", "codex:argv"), _codex_entry,
+             frozenset({"--full-auto", "--config", "--profile", "--sandbox",
+                        "--ask-for-approval", "--cd", "--image", "--model", "--help",
+                        "--version", "--all", "--last", "--include-non-interactive"})),
+    ToolCase("opencode", fixtures.opencode_session,
+             lambda sid: f"opencode --log-level INFO -s {sid}",
+             lambda sid, cwd: ["--log-level", "INFO", "-s", sid],
+             "opencode --continue", ("opencode:argv",), _opencode_entry),
+    ToolCase("gemini", fixtures.gemini_session,
+             lambda sid: f"gemini -m gemini-2.5-pro --approval-mode auto_edit -r {sid}",
+             lambda sid, cwd: ["-m", "gemini-2.5-pro", "--approval-mode", "auto_edit",
+                               "--resume", sid],
+             "gemini -r latest", ("gemini:argv",), _gemini_entry,
+             frozenset({"--policy", "--admin-policy"})),
+    ToolCase("copilot", fixtures.copilot_session,
+             lambda sid: f"copilot --model gpt-5 --resume={sid}",
+             lambda sid, cwd: ["--model", "gpt-5", f"--resume={sid}"],
+             "copilot --continue", ("copilot:argv", "copilot:inuse-lock"), _copilot_entry,
+             frozenset({"--interactive", "--prompt", "--help", "--version", "--continue"})),
+)}
