@@ -10,7 +10,7 @@ import pathlib
 import tempfile
 import typing as t
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from assistant_resurrect import _fs, install, restore, resurrect, snapshot
@@ -18,6 +18,7 @@ from assistant_resurrect.assistants import gemini
 from assistant_resurrect.exc import StateFileError
 from assistant_resurrect.options import Options
 
+NUMBERS = ("client-wait", "stagger", "verify-seconds", "max-parallel", "keep-days")
 FIELD = st.binary(max_size=12).map(lambda b: b.replace(b"\t", b"").replace(b"\n", b""))
 NAME = st.text(min_size=1, max_size=8).map(lambda s: s.replace("\t", "").replace("\n", "") or "s")
 
@@ -110,6 +111,10 @@ def test_a_sidecar_entry_is_built_or_refused_with_value_error(entry: t.Any) -> N
     assert isinstance(rec.session_name, str) and isinstance(rec.window_index, int)
 
 
+@example({f"@assistant-resurrect-{n}": "inf" for n in NUMBERS})
+@example({f"@assistant-resurrect-{n}": "nan" for n in NUMBERS})
+@example({f"@assistant-resurrect-{n}": "-1" for n in NUMBERS})
+@example({f"@assistant-resurrect-{n}": "1e400" for n in NUMBERS})
 @given(st.dictionaries(st.text(max_size=40).map(lambda s: "@assistant-resurrect-" + s),
                        st.text(max_size=20), max_size=12))
 def test_options_never_raise_and_stay_in_bounds(raw: dict[str, str]) -> None:
