@@ -175,19 +175,24 @@ def _from_store(det: Detection, argv_id: str | None, claimed: set[tuple[str, str
                 peers: int) -> tuple[Evidence | None, list[str]]:
     """The store's answer for one pane: a session updated since the process started, else,
     for a launch that resumed the directory's newest conversation (``-c``, ``--last``), the
-    newest one that existed when it started."""
+    newest one that existed when it started. A tool that hides its argv behind its title
+    (nothing after the name is readable) may have been started either way: its guess is
+    ``ambiguous``."""
     tool = det.tool
     candidates = [c for c in tool.store_candidates(det.found, det.cwd)
                   if c.session_id == argv_id or (tool.name, c.session_id) not in claimed]
-    if not candidates and not argv_id and tool.is_continue(tool.split(det.found.args)):
+    hidden = tool.argv_is_title and not det.found.args
+    guessed = False
+    if not candidates and not argv_id and (hidden or tool.is_continue(tool.split(
+            det.found.args))):
         resumed = tool.continued(det.found, det.cwd)
         if resumed is not None and (tool.name, resumed.session_id) not in claimed:
-            candidates = [resumed]
+            candidates, guessed = [resumed], hidden
     newest = max(candidates, key=lambda c: c.updated_at, default=None)
     if argv_id and (newest is None or newest.session_id == argv_id or peers > 1):
         return Evidence(argv_id, f"{tool.name}:argv", Confidence.ARGV), []
     if newest is not None:
-        confidence = Confidence.INFERRED if peers == 1 else Confidence.AMBIGUOUS
+        confidence = Confidence.INFERRED if peers == 1 and not guessed else Confidence.AMBIGUOUS
         claimed.add((tool.name, newest.session_id))
         return Evidence(newest.session_id, newest.source, confidence), []
     searched = [f"{tool.name} pid-specific state for pids {det.found.pids}",

@@ -98,6 +98,8 @@ def quote(value: str, shell: Shell) -> str:
     "'a\\\\b\\'c'\\X0a"
     >>> quote("wow!", Shell.CSH)
     "'wow\\!'"
+    >>> quote("=ls", Shell.BASH)
+    "'=ls'"
     """
     if "\0" in value:
         raise UnquotableError("a NUL character cannot be passed to a program")
@@ -114,6 +116,8 @@ def quote(value: str, shell: Shell) -> str:
 
 def _quote_run(text: str, shell: Shell) -> str:
     if shell in (Shell.POSIX, Shell.BASH):
+        if text.startswith("="):  # zsh's EQUALS expands a leading =cmd to cmd's path
+            return "'" + text.replace("'", "'\"'\"'") + "'"
         return shlex.quote(text) if text else "''"
     if shell is Shell.FISH:
         return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"

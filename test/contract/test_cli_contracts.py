@@ -88,8 +88,9 @@ def test_failure_texts_we_look_for_are_what_the_clis_print(cli_bin: pathlib.Path
     gemini = run(cli_bin, "gemini", "-r", bogus, cwd=tmp_path)
     opencode = run(cli_bin, "opencode", "-s", "ses_doesnotexist0000", cwd=tmp_path)
     codex = run(cli_bin, "codex", "resume", bogus, cwd=tmp_path)
+    qwen = run(cli_bin, "qwen", "-r", bogus, cwd=tmp_path)
     for tool, proc in (("copilot", copilot), ("gemini", gemini), ("opencode", opencode),
-                       ("codex", codex)):
+                       ("codex", codex), ("qwen", qwen)):
         output = proc.stdout + proc.stderr
         assert proc.returncode != 0, tool
         if tool == "codex":

@@ -69,18 +69,24 @@ def codex_session(lab: Lab, cwd: pathlib.Path, daemon: bool = False) -> str:
     return sid
 
 
-def opencode_session(lab: Lab, cwd: pathlib.Path, title: str = "test session") -> str:
-    """A session imported with OpenCode's own importer; returns its id."""
+def opencode_session(lab: Lab, cwd: pathlib.Path, title: str = "test session",
+                     tool: str = "opencode", version: str = "1.18.33") -> str:
+    """A session imported with OpenCode's (or its fork's) own importer; returns its id."""
     sid = "ses_" + uuid.uuid4().hex[:26]
     now = int(time.time() * 1000)
     export = {"info": {"id": sid, "slug": "t", "projectID": "global", "directory": str(cwd),
-                       "title": title, "version": "1.18.33",
+                       "title": title, "version": version,
                        "time": {"created": now, "updated": now}}, "messages": []}
     path = lab.root / f"{sid}.json"
     path.write_text(json.dumps(export))
-    subprocess.run([str(lab.cli_bin / "opencode"), "import", str(path)], env=lab.env,
+    subprocess.run([str(lab.cli_bin / tool), "import", str(path)], env=lab.env,
                    capture_output=True, check=True, timeout=120, cwd=cwd)
     return sid
+
+
+def kilo_session(lab: Lab, cwd: pathlib.Path) -> str:
+    """A session imported with Kilo's own importer (OpenCode's export format)."""
+    return opencode_session(lab, cwd, tool="kilo", version="7.7.7")
 
 
 def gemini_session(lab: Lab, cwd: pathlib.Path, text: str = "hello from the test") -> str:
@@ -136,6 +142,41 @@ def copilot_session(lab: Lab, cwd: pathlib.Path, text: str = "hello from the tes
          "data": {"content": text, "transformedContent": text, "attachments": []}},
     ]
     (state / "events.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
+    return sid
+
+
+def qwen_session(lab: Lab, cwd: pathlib.Path, text: str = "hello from the test") -> str:
+    """A transcript ``~/.qwen/projects/<slug>/chats/<id>.jsonl`` of one user record, in the
+    ChatRecordingService format; returns its id. Offline, Qwen opens it and asks for a
+    provider."""
+    from assistant_resurrect.assistants.qwen import project_slug
+
+    sid = str(uuid.uuid4())
+    chats = lab.home / ".qwen" / "projects" / project_slug(str(cwd)) / "chats"
+    chats.mkdir(parents=True, exist_ok=True)
+    record = {"uuid": str(uuid.uuid4()), "parentUuid": None, "sessionId": sid,
+              "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+              "type": "user", "provenance": "real_user", "cwd": str(cwd), "version": "0.24.4",
+              "message": {"role": "user", "parts": [{"text": text}]}}
+    (chats / f"{sid}.jsonl").write_text(json.dumps(record) + "\n")
+    return sid
+
+
+def pi_session(lab: Lab, cwd: pathlib.Path, text: str = "hello from the test") -> str:
+    """A Pi session file (header, one user message) in ``~/.pi/agent/sessions/--<cwd>--/``;
+    returns its id."""
+    from assistant_resurrect.assistants.pi import session_folder
+
+    sid = str(uuid.uuid4())
+    folder = lab.home / ".pi" / "agent" / "sessions" / session_folder(str(cwd))
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+    lines = [{"type": "session", "version": 3, "id": sid, "timestamp": stamp, "cwd": str(cwd)},
+             {"type": "message", "id": uuid.uuid4().hex[:8], "parentId": None,
+              "timestamp": stamp, "message": {"role": "user", "timestamp": int(time.time() * 1000),
+                                              "content": [{"type": "text", "text": text}]}}]
+    name = f"{stamp.replace(':', '-').replace('.', '-')}_{sid}.jsonl"
+    (folder / name).write_text("".join(json.dumps(line) + "\n" for line in lines))
     return sid
 
 

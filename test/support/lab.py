@@ -69,6 +69,7 @@ class Lab:
             "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
             "OPENCODE_DISABLE_AUTOUPDATE": "1",
             "NO_UPDATE_NOTIFIER": "1",
+            "PI_OFFLINE": "1",
         }
         self.bashrc = self.home / ".bashrc"
         self.bashrc.write_text("PS1='$ '\n")

@@ -48,10 +48,10 @@ def _codex_entry(home: pathlib.Path, sid: str, cwd: str) -> None:
     (day / f"rollout-2026-01-01T00-00-00-{sid}.jsonl").write_text("{}\n")
 
 
-def _opencode_entry(home: pathlib.Path, sid: str, cwd: str) -> None:
+def _opencode_entry(home: pathlib.Path, sid: str, cwd: str, name: str = "opencode") -> None:
     import sqlite3
 
-    db = home / ".local/share/opencode/opencode.db"
+    db = home / f".local/share/{name}/{name}.db"
     db.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(db) as conn:
         conn.execute("CREATE TABLE IF NOT EXISTS session (id TEXT PRIMARY KEY, parent_id TEXT, "
@@ -71,6 +71,23 @@ def _copilot_entry(home: pathlib.Path, sid: str, cwd: str) -> None:
     state.mkdir(parents=True, exist_ok=True)
     (state / "workspace.yaml").write_text(f"id: {sid}\ncwd: {cwd}\n")
     (state / "events.jsonl").write_text("{}\n")
+
+
+def _qwen_entry(home: pathlib.Path, sid: str, cwd: str) -> None:
+    from assistant_resurrect.assistants.qwen import project_slug
+
+    chats = home / ".qwen/projects" / project_slug(cwd) / "chats"
+    chats.mkdir(parents=True, exist_ok=True)
+    (chats / f"{sid}.jsonl").write_text(json.dumps({"sessionId": sid, "cwd": cwd}) + "\n")
+
+
+def _pi_entry(home: pathlib.Path, sid: str, cwd: str) -> None:
+    from assistant_resurrect.assistants.pi import session_folder
+
+    folder = home / ".pi/agent/sessions" / session_folder(cwd)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"2026-01-01T00-00-00-000Z_{sid}.jsonl").write_text(json.dumps(
+        {"type": "session", "version": 3, "id": sid, "cwd": cwd}) + "\n")
 
 
 TOOLS = {case.name: case for case in (
@@ -102,4 +119,17 @@ TOOLS = {case.name: case for case in (
              lambda sid, cwd: ["--model", "gpt-5", f"--resume={sid}"],
              "copilot --continue", ("copilot:argv", "copilot:inuse-lock"), _copilot_entry,
              frozenset({"--interactive", "--prompt", "--help", "--version", "--continue"})),
+    ToolCase("qwen", fixtures.qwen_session,
+             lambda sid: f"qwen -m qwen3-coder-plus --resume {sid}",
+             lambda sid, cwd: ["-m", "qwen3-coder-plus", "--resume", sid],
+             "qwen -c", ("qwen:sessions-registry",), _qwen_entry),
+    ToolCase("kilo", fixtures.kilo_session,
+             lambda sid: f"kilo --log-level INFO -s {sid}",
+             lambda sid, cwd: ["--log-level", "INFO", "-s", sid],
+             "kilo --continue", ("kilo:argv",),
+             lambda home, sid, cwd: _opencode_entry(home, sid, cwd, "kilo")),
+    # Pi's argv reads as just "pi" (process.title): no options to replay, its session guessed
+    ToolCase("pi", fixtures.pi_session, lambda sid: f"pi --offline --session {sid}",
+             lambda sid, cwd: ["--session", sid], "pi --offline -c", ("pi:sessions",),
+             _pi_entry),
 )}

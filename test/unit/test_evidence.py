@@ -153,14 +153,15 @@ def test_a_launch_without_an_id_resolves_to_the_newest_conversation_it_resumed(
     the store's newest conversation of the directory at that time is the one it opened."""
     home = pathlib.Path(os.environ["HOME"])
     older, newest = "0199cccc-0000-7000-8000-000000000001", "0199cccc-0000-7000-8000-000000000002"
-    if tool == "opencode":
+    opencode_like = hasattr(ASSISTANTS[tool], "database")
+    if opencode_like:
         older, newest = "ses_olderolderolder1", "ses_newestnewestnew2"
     TOOLS[tool].store_entry(home, older, "/w")
     TOOLS[tool].store_entry(home, newest, "/w")
     if tool == "codex":
         codex_db(home, [(older, "/w", START - 60), (newest, "/w", START - 30)])
-    elif tool == "opencode":
-        with sqlite3.connect(home / ".local/share/opencode/opencode.db") as db:
+    elif opencode_like:
+        with sqlite3.connect(ASSISTANTS[tool].database({"HOME": str(home)})) as db:
             for i, sid in enumerate((older, newest)):
                 db.execute("UPDATE session SET time_updated = ? WHERE id = ?",
                            (int((START - 60 + 30 * i) * 1000), sid))

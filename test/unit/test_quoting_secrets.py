@@ -22,7 +22,8 @@ from assistant_resurrect.tmux import PaneRecord
 # Ctrl-M submits it), DEL, C1 (U+009B is CSI), format characters, non-UTF-8 bytes
 NASTY = ["it's", 'say "hi"', "[1m]", "*", "$HOME", "`id`", "!x", "back\\slash", " ", "",
          "a\nb", "repo\x15touch X #", "tab\there", "\x1b[31mred", "del\x7f", "csi\u009b2J",
-         "rtl\u202egpj.exe", "nb\u00a0sp", "not-utf8-\udcff\udcfe", "e\u0301", "日本"]
+         "rtl\u202egpj.exe", "nb\u00a0sp", "not-utf8-\udcff\udcfe", "e\u0301", "日本",
+         "=ls", "~root", "a=b"]
 # how each real shell prints its arguments back, NUL-separated, byte for byte
 SHELL_ECHO = {
     "bash": (shells.Shell.BASH, ["bash", "--norc", "-c"]),

@@ -1,4 +1,5 @@
-"""The registry of assistant modules. Adding an assistant means adding one module here."""
+"""The registry of assistant modules. Adding an assistant means adding its module and one
+line here (docs/architecture.md, "Adding an assistant")."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from assistant_resurrect.assistants.claude import Claude
 from assistant_resurrect.assistants.codex import Codex
 from assistant_resurrect.assistants.copilot import Copilot
 from assistant_resurrect.assistants.gemini import Gemini
+from assistant_resurrect.assistants.kilo import Kilo
 from assistant_resurrect.assistants.opencode import OpenCode
+from assistant_resurrect.assistants.pi import Pi
+from assistant_resurrect.assistants.qwen import Qwen
 
 ASSISTANTS: dict[str, Assistant] = {
-    a.name: a for a in (Claude(), Codex(), OpenCode(), Gemini(), Copilot())
+    a.name: a for a in (Claude(), Codex(), OpenCode(), Gemini(), Copilot(), Qwen(), Kilo(), Pi())
 }
 
 __all__ = ["ASSISTANTS", "Assistant", "Confidence", "Evidence", "Found"]

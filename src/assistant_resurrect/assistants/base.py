@@ -143,6 +143,10 @@ class Assistant:
     store_slack
         Seconds before the process start a store entry may have been updated and still be
         taken as the process's own.
+    argv_is_title
+        The tool overwrites its argv with its name (``process.title``): on Linux nothing
+        after the name can be read, so neither its options nor its session are known from
+        argv.
     """
 
     name: t.ClassVar[str] = ""
@@ -156,6 +160,7 @@ class Assistant:
     failure_screens: t.ClassVar[tuple[str, ...]] = ()
     id_pattern: t.ClassVar[re.Pattern[str]] = UUID_RE
     store_slack: t.ClassVar[float] = 2.0
+    argv_is_title: t.ClassVar[bool] = False
 
     @property
     def option(self) -> str:

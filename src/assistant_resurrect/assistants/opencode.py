@@ -33,8 +33,9 @@ class OpenCode(Assistant):
     executables = frozenset({"opencode", "opencode.exe", ".opencode-wrapped", ".opencode-wrapp"})
     comm_prefixes = (".opencode",)
     continue_selectors = frozenset({"-c", "--continue"})
-    tracker_script = "opencode-tracker.js"
+    tracker_script: t.ClassVar[str | None] = "opencode-tracker.js"
     tracker_majors = (1,)  # the 2.x loader rejects 1.x plugins
+    data_name = "opencode"  # <data>/opencode/opencode.db, <config>/opencode/plugins
     scripts = frozenset({"opencode", "opencode.js"})
     not_interactive = frozenset({
         "run", "serve", "web", "acp", "mcp", "debug", "auth", "agent", "upgrade", "uninstall",
@@ -55,24 +56,26 @@ class OpenCode(Assistant):
     )
 
     def exact_evidence(self, found: Found, state_dir: pathlib.Path) -> t.Iterator[Evidence]:
-        return tracker_evidence(found, state_dir, self.name, "opencode:tracker-plugin")
+        return tracker_evidence(found, state_dir, self.name, f"{self.name}:tracker-plugin")
 
     def root(self, env: t.Mapping[str, str]) -> pathlib.Path:
         """``$XDG_DATA_HOME/opencode`` or ``~/.local/share/opencode``."""
         return pathlib.Path(env.get("XDG_DATA_HOME") or home_of(env) / ".local" / "share"
-                            ) / "opencode"
+                            ) / self.data_name
 
     def database(self, env: t.Mapping[str, str]) -> pathlib.Path:
         """``$OPENCODE_DB`` (absolute, or relative to the data dir), else ``opencode.db``."""
-        return self.root(env) / (env.get("OPENCODE_DB") or "opencode.db")
+        return self.root(env) / (env.get("OPENCODE_DB") or f"{self.data_name}.db")
 
-    def tracker(self) -> Tracker:
+    def tracker(self) -> Tracker | None:
         """Our plugin, linked into ``$XDG_CONFIG_HOME/opencode/plugins/`` for OpenCode 1.x."""
         from assistant_resurrect.install import PluginLink
 
+        if self.tracker_script is None:
+            return None
         config = os.environ.get("XDG_CONFIG_HOME") or os.path.join(
             os.environ.get("HOME", "~"), ".config")
-        link = pathlib.Path(os.path.expanduser(config), "opencode", "plugins",
+        link = pathlib.Path(os.path.expanduser(config), self.data_name, "plugins",
                             "tmux-assistant-resurrect.js")
         return PluginLink(self.name, link, self.tracker_script, self.tracker_majors)
 
@@ -82,7 +85,7 @@ class OpenCode(Assistant):
         return session_rows(
             self.database(env), "SELECT id, directory, time_created, time_updated, title "
             "FROM session WHERE parent_id IS NULL AND time_archived IS NULL", "directory", cwd,
-            "opencode:db-sessions")
+            f"{self.name}:db-sessions")
 
     def session_exists(self, session_id: str, cwd: str, env: dict[str, str]) -> bool | None:
         db = self.database(env)
