@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+import shlex
 
 import pytest
 from support.lab import Lab, wait_for
@@ -41,7 +42,8 @@ def start_all(lab: Lab, command: str) -> dict[str, tuple[str, str, pathlib.Path]
 
 
 def save_kill_restore(lab: Lab) -> dict[str, list[str]]:
-    """Save, crash tmux, restore; every pane must be resumed. Returns each tool's argv."""
+    """Save, crash tmux, restore; every pane must be resumed. Returns each tool's argv (the
+    line typed, split, for a tool whose argv reads as its title only)."""
     labels = {p["tool"]: f"{p['session_name']}:{p['window_index']}.{p['pane_index']}"
               for p in lab.sidecar()["panes"]}
     lab.kill_server()
@@ -52,7 +54,8 @@ def save_kill_restore(lab: Lab) -> dict[str, list[str]]:
     outcomes = lab.restore_outcomes()
     assert {o["outcome"] for o in outcomes.values()} == {"resumed"}, outcomes
     live = {o["pane"]: o["pane_id"] for o in outcomes.values()}
-    return {tool: lab.argv_in_pane(live[label], tool) or [] for tool, label in labels.items()}
+    return {tool: shlex.split(outcomes[label]["command"]) if ASSISTANTS[tool].argv_is_title
+            else lab.argv_in_pane(live[label], tool) or [] for tool, label in labels.items()}
 
 
 def wait_registered(lab: Lab) -> None:
@@ -94,7 +97,8 @@ def test_launches_without_an_id_are_saved_with_the_conversation_they_opened(lab:
     registry = [json.loads(p.read_text()) for p in (lab.home / ".claude/sessions").glob("*.json")]
     assert registry[0]["sessionId"] != expected["claude"]  # -c registers a new, empty id
     for tool, row in sidecar.items():  # a tool whose argv is hidden can only guess
-        allowed = ("ambiguous",) if ASSISTANTS[tool].argv_is_title else ("exact", "inferred")
+        allowed = ("inferred", "ambiguous") if ASSISTANTS[tool].argv_is_title else (
+            "exact", "inferred")
         assert row["confidence"] in allowed, (tool, row)
 
     argv = save_kill_restore(lab)

@@ -122,7 +122,7 @@ TOOLS = {case.name: case for case in (
     ToolCase("qwen", fixtures.qwen_session,
              lambda sid: f"qwen -m qwen3-coder-plus --resume {sid}",
              lambda sid, cwd: ["-m", "qwen3-coder-plus", "--resume", sid],
-             "qwen -c", ("qwen:sessions-registry",), _qwen_entry),
+             "qwen -c", ("qwen:sessions-registry", "qwen:argv"), _qwen_entry),
     ToolCase("kilo", fixtures.kilo_session,
              lambda sid: f"kilo --log-level INFO -s {sid}",
              lambda sid, cwd: ["--log-level", "INFO", "-s", sid],
