@@ -8,6 +8,7 @@ import json
 import pathlib
 import subprocess
 import time
+import typing as t
 import uuid
 
 from assistant_resurrect.assistants.claude import encode_project_dir
@@ -162,13 +163,14 @@ def qwen_session(lab: Lab, cwd: pathlib.Path, text: str = "hello from the test")
     return sid
 
 
-def pi_session(lab: Lab, cwd: pathlib.Path, text: str = "hello from the test") -> str:
-    """A Pi session file (header, one user message) in ``~/.pi/agent/sessions/--<cwd>--/``;
-    returns its id."""
-    from assistant_resurrect.assistants.pi import session_folder
+def pi_session(lab: Lab, cwd: pathlib.Path, text: str = "hello from the test",
+               tool: str = "pi") -> str:
+    """A Pi (or Oh My Pi) session file (header, one user message) in the tool's folder for
+    ``cwd``; returns its id."""
+    from assistant_resurrect.assistants import ASSISTANTS
 
     sid = str(uuid.uuid4())
-    folder = lab.home / ".pi" / "agent" / "sessions" / session_folder(str(cwd))
+    folder = t.cast(t.Any, ASSISTANTS[tool]).folder(lab.env, str(cwd))
     folder.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
     lines = [{"type": "session", "version": 3, "id": sid, "timestamp": stamp, "cwd": str(cwd)},
@@ -178,6 +180,11 @@ def pi_session(lab: Lab, cwd: pathlib.Path, text: str = "hello from the test") -
     name = f"{stamp.replace(':', '-').replace('.', '-')}_{sid}.jsonl"
     (folder / name).write_text("".join(json.dumps(line) + "\n" for line in lines))
     return sid
+
+
+def omp_session(lab: Lab, cwd: pathlib.Path) -> str:
+    """An Oh My Pi session file (Pi's format, its own folder naming)."""
+    return pi_session(lab, cwd, tool="omp")
 
 
 def start_opencode(lab: Lab, session: str, name: str) -> tuple[str, str]:

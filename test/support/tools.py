@@ -81,10 +81,10 @@ def _qwen_entry(home: pathlib.Path, sid: str, cwd: str) -> None:
     (chats / f"{sid}.jsonl").write_text(json.dumps({"sessionId": sid, "cwd": cwd}) + "\n")
 
 
-def _pi_entry(home: pathlib.Path, sid: str, cwd: str) -> None:
-    from assistant_resurrect.assistants.pi import session_folder
+def _pi_entry(home: pathlib.Path, sid: str, cwd: str, tool: str = "pi") -> None:
+    from assistant_resurrect.assistants import ASSISTANTS
 
-    folder = home / ".pi/agent/sessions" / session_folder(cwd)
+    folder = t.cast(t.Any, ASSISTANTS[tool]).folder({"HOME": str(home)}, cwd)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"2026-01-01T00-00-00-000Z_{sid}.jsonl").write_text(json.dumps(
         {"type": "session", "version": 3, "id": sid, "cwd": cwd}) + "\n")
@@ -132,4 +132,9 @@ TOOLS = {case.name: case for case in (
     ToolCase("pi", fixtures.pi_session, lambda sid: f"pi --offline --session {sid}",
              lambda sid, cwd: ["--session", sid], "pi --offline -c", ("pi:sessions",),
              _pi_entry),
+    ToolCase("omp", fixtures.omp_session,
+             lambda sid: f"omp --model opus --thinking high --resume {sid}",
+             lambda sid, cwd: ["--model", "opus", "--thinking", "high", "--resume", sid],
+             "omp -c", ("omp:argv",), lambda home, sid, cwd: _pi_entry(home, sid, cwd, "omp"),
+             frozenset({"--help", "--version"})),
 )}

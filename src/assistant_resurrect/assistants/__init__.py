@@ -9,12 +9,16 @@ from assistant_resurrect.assistants.codex import Codex
 from assistant_resurrect.assistants.copilot import Copilot
 from assistant_resurrect.assistants.gemini import Gemini
 from assistant_resurrect.assistants.kilo import Kilo
+from assistant_resurrect.assistants.omp import OhMyPi
 from assistant_resurrect.assistants.opencode import OpenCode
 from assistant_resurrect.assistants.pi import Pi
 from assistant_resurrect.assistants.qwen import Qwen
 
 ASSISTANTS: dict[str, Assistant] = {
-    a.name: a for a in (Claude(), Codex(), OpenCode(), Gemini(), Copilot(), Qwen(), Kilo(), Pi())
+    a.name: a for a in (
+        Claude(), Codex(), OpenCode(), Gemini(), Copilot(),
+        Qwen(), Kilo(), Pi(), OhMyPi(),
+    )
 }
 
 __all__ = ["ASSISTANTS", "Assistant", "Confidence", "Evidence", "Found"]

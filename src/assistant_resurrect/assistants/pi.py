@@ -40,7 +40,7 @@ class Pi(Assistant):
     executables = frozenset({"pi"})
     scripts = frozenset({"pi", "cli.js"})
     not_interactive = frozenset({"install", "remove", "uninstall", "update", "list", "config"})
-    selector_keys = ("--session",)
+    selector_keys: t.ClassVar[tuple[str, ...]] = ("--session",)
     continue_selectors = frozenset({"-c", "--continue"})
     failure_screens = ("No session found matching",)
     argv_is_title = True
@@ -63,7 +63,7 @@ class Pi(Assistant):
     def tool_index(self, proc: t.Any) -> int | None:
         index = super().tool_index(proc)
         if index is not None and index > 0 and basename(proc.cmdline[index]) == "cli.js":
-            return index if "pi-coding-agent" in proc.cmdline[index] else None
+            return index if "@mariozechner/pi-coding-agent" in proc.cmdline[index] else None
         return index
 
     def is_interactive(self, args: list[str]) -> bool:
@@ -82,15 +82,22 @@ class Pi(Assistant):
                  ) -> list[StoredSession]:
         """Session files of ``cwd``'s folder (every folder without ``cwd``): the header's
         ``id`` and ``cwd``, the file's mtime as the update time."""
-        folder = session_folder(cwd) if cwd is not None else "--*--"
+        return self._sessions_in(env, self.folder(env, cwd) if cwd is not None else "*", cwd)
+
+    def folder(self, env: t.Mapping[str, str], cwd: str) -> pathlib.Path:
+        """The folder holding ``cwd``'s session files."""
+        return self.sessions_dir(env) / session_folder(cwd)
+
+    def _sessions_in(self, env: t.Mapping[str, str], folder: pathlib.Path | str,
+                     cwd: str | None = None) -> list[StoredSession]:
         out = []
-        for path in self.sessions_dir(env).glob(f"{folder}/*.jsonl"):
+        for path in self.sessions_dir(env).glob(f"{pathlib.Path(folder).name}/*.jsonl"):
             header = _header(path)
             if header is None:
                 continue
             sid, where = header
             try:
-                out.append(StoredSession(sid, path.stat().st_mtime, "pi:sessions",
+                out.append(StoredSession(sid, path.stat().st_mtime, f"{self.name}:sessions",
                                          cwd if cwd is not None else where))
             except OSError:
                 continue
