@@ -187,6 +187,21 @@ def omp_session(lab: Lab, cwd: pathlib.Path) -> str:
     return pi_session(lab, cwd, tool="omp")
 
 
+def droid_session(lab: Lab, cwd: pathlib.Path, text: str = "hello from the test") -> str:
+    """A Droid session file (``session_start``, one user message) in
+    ``~/.factory/sessions/-<cwd>/``; returns its id. Droid wants a login before it shows it."""
+    sid = str(uuid.uuid4())
+    folder = lab.home / ".factory" / "sessions" / ("-" + str(cwd).strip("/").replace("/", "-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+    lines = [{"type": "session_start", "id": sid, "title": "test session", "owner": "tester",
+              "cwd": str(cwd)},
+             {"type": "message", "id": uuid.uuid4().hex, "timestamp": stamp,
+              "message": {"role": "user", "content": [{"type": "text", "text": text}]}}]
+    (folder / f"{sid}.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    return sid
+
+
 def start_opencode(lab: Lab, session: str, name: str) -> tuple[str, str]:
     """A pane in tmux session ``session`` running the real OpenCode in ``~/<name>`` on a fresh
     imported session; returns (session id, %pane_id)."""

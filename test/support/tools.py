@@ -90,6 +90,13 @@ def _pi_entry(home: pathlib.Path, sid: str, cwd: str, tool: str = "pi") -> None:
         {"type": "session", "version": 3, "id": sid, "cwd": cwd}) + "\n")
 
 
+def _droid_entry(home: pathlib.Path, sid: str, cwd: str) -> None:
+    folder = home / ".factory/sessions/-w"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{sid}.jsonl").write_text(json.dumps(
+        {"type": "session_start", "id": sid, "title": "t", "cwd": cwd}) + "\n")
+
+
 TOOLS = {case.name: case for case in (
     ToolCase("claude", fixtures.claude_session,
              lambda sid: f"claude --model 'claude-opus-4-6[1m]' --resume {sid}",
@@ -137,4 +144,8 @@ TOOLS = {case.name: case for case in (
              lambda sid, cwd: ["--model", "opus", "--thinking", "high", "--resume", sid],
              "omp -c", ("omp:argv",), lambda home, sid, cwd: _pi_entry(home, sid, cwd, "omp"),
              frozenset({"--help", "--version"})),
+    # Droid wants a Factory login first: the restore proves it starts on the right id
+    ToolCase("droid", fixtures.droid_session, lambda sid: f"droid --auto low -r {sid}",
+             lambda sid, cwd: ["--auto", "low", "--resume", sid], "droid -r --last",
+             ("droid:argv",), _droid_entry),
 )}

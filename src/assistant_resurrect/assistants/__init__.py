@@ -7,6 +7,7 @@ from assistant_resurrect.assistants.base import Assistant, Confidence, Evidence,
 from assistant_resurrect.assistants.claude import Claude
 from assistant_resurrect.assistants.codex import Codex
 from assistant_resurrect.assistants.copilot import Copilot
+from assistant_resurrect.assistants.droid import Droid
 from assistant_resurrect.assistants.gemini import Gemini
 from assistant_resurrect.assistants.kilo import Kilo
 from assistant_resurrect.assistants.omp import OhMyPi
@@ -17,7 +18,7 @@ from assistant_resurrect.assistants.qwen import Qwen
 ASSISTANTS: dict[str, Assistant] = {
     a.name: a for a in (
         Claude(), Codex(), OpenCode(), Gemini(), Copilot(),
-        Qwen(), Kilo(), Pi(), OhMyPi(),
+        Qwen(), Kilo(), Pi(), OhMyPi(), Droid(),
     )
 }
 
