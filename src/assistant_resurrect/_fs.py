@@ -104,6 +104,17 @@ def read_json_or_none(path: pathlib.Path) -> t.Any:
         return None
 
 
+def first_json(path: pathlib.Path) -> dict[str, t.Any] | None:
+    """The first line of a JSONL file as an object, or None (unreadable, not JSON, not an
+    object): the header line most assistants start their transcripts with."""
+    line = first_line(path)
+    try:
+        data = json.loads(line) if line else None
+    except (ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def first_line(path: pathlib.Path, max_bytes: int = 1024 * 1024) -> str | None:
     """Return the first line of a text file (without newline), or None when unreadable.
 

@@ -23,6 +23,8 @@ from assistant_resurrect.procs import ProcInfo, basename
 from assistant_resurrect.snapshot import is_session_id
 
 RUNTIMES = frozenset({"node", "nodejs", "bun", "deno"})
+# script names many packages use: the path must name the tool's package (Assistant.package)
+GENERIC_SCRIPTS = frozenset({"cli.js", "cli-entry.js", "index.js", "npm-loader.js", "main.js"})
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
 
 
@@ -123,6 +125,9 @@ class Assistant:
         Basenames of argv[0]/exe that are this tool.
     scripts
         Basenames of a runtime's script argument that are this tool (``node …/bin/codex.js``).
+    package
+        For a script with a name many tools use (:data:`GENERIC_SCRIPTS`: ``cli.js``,
+        ``index.js``), the text its path must hold to be this tool's (``claude-code``).
     not_interactive
         First arguments that make the process a helper, not an assistant TUI.
     flags
@@ -152,6 +157,7 @@ class Assistant:
     name: t.ClassVar[str] = ""
     executables: t.ClassVar[frozenset[str]] = frozenset()
     scripts: t.ClassVar[frozenset[str]] = frozenset()
+    package: t.ClassVar[str] = ""
     not_interactive: t.ClassVar[frozenset[str]] = frozenset()
     flags: t.ClassVar[FlagSpec] = FlagSpec()
     selector_keys: t.ClassVar[tuple[str, ...]] = ()
@@ -189,7 +195,11 @@ class Assistant:
         if basename(argv[0]) in RUNTIMES or basename(proc.exe) in RUNTIMES:
             for i, arg in enumerate(argv[1:], start=1):
                 if not arg.startswith("-"):
-                    return i if basename(arg) in self.scripts else None
+                    script = basename(arg)
+                    if script not in self.scripts:
+                        return None
+                    generic = script in GENERIC_SCRIPTS
+                    return i if not generic or (self.package and self.package in arg) else None
         return None
 
     def is_executable(self, path: str) -> bool:
@@ -294,6 +304,23 @@ def tracker_evidence(found: Found, state_dir: pathlib.Path, tool: str, source: s
         if (isinstance(data, dict) and is_session_id(str(data.get("session_id", "")))
                 and newer_than(path, proc.create_time)):
             yield Evidence(data["session_id"], source, Confidence.EXACT)
+
+
+def transcript_sessions(files: t.Iterable[pathlib.Path], source: str, cwd: str | None,
+                        cwd_of: t.Callable[[pathlib.Path], str]) -> list[StoredSession]:
+    """Non-empty ``<id>.jsonl`` transcripts as sessions, their mtime as the update time; the
+    directory is ``cwd``, or ``cwd_of(file)`` when listing every project. Side files that
+    share the id (``<id>.ledger.jsonl``) are not sessions."""
+    out = []
+    for path in files:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        if st.st_size and "." not in path.stem and is_session_id(path.stem):
+            out.append(StoredSession(path.stem, st.st_mtime, source,
+                                     cwd if cwd is not None else cwd_of(path)))
+    return out
 
 
 def session_rows(db: pathlib.Path, select: str, cwd_column: str, cwd: str | None,

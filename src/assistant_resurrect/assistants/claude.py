@@ -29,8 +29,9 @@ from assistant_resurrect.assistants.base import (
     Tracker,
     home_of,
     tracker_evidence,
+    transcript_sessions,
 )
-from assistant_resurrect.procs import basename, proc_start_token
+from assistant_resurrect.procs import proc_start_token
 from assistant_resurrect.snapshot import is_session_id
 
 _VERSION_RE = re.compile(r"^\d+\.\d+\.\d+")
@@ -72,6 +73,7 @@ class Claude(Assistant):
     store_slack = 0.0
     hook_script = "claude_session.py"
     hook_events = ("SessionStart", "SessionEnd")
+    package = "claude-code"
     scripts = frozenset({"claude", "cli.js"})
     not_interactive = frozenset({
         "mcp", "config", "doctor", "update", "upgrade", "install", "migrate-installer",
@@ -121,11 +123,6 @@ class Claude(Assistant):
             return bool(_VERSION_RE.match(parts[-1]))
         return super().is_executable(path)
 
-    def tool_index(self, proc: t.Any) -> int | None:
-        index = super().tool_index(proc)
-        if index is not None and index > 0 and basename(proc.cmdline[index]) == "cli.js":
-            return index if "claude-code" in proc.cmdline[index] else None
-        return index
 
     def is_interactive(self, args: list[str]) -> bool:
         head = args[: args.index("--")] if "--" in args else args
@@ -178,18 +175,9 @@ class Claude(Assistant):
         """Transcripts ``projects/<encoded cwd>/<id>.jsonl`` (non-empty), their mtime as the
         update time; without ``cwd``, every project's (the directory read from each
         transcript's first line that says)."""
-        projects = self.root(env) / "projects"
         pattern = f"{encode_project_dir(cwd)}/*.jsonl" if cwd is not None else "*/*.jsonl"
-        out = []
-        for path in projects.glob(pattern):
-            try:
-                st = path.stat()
-            except OSError:
-                continue
-            if st.st_size and is_session_id(path.stem):
-                where = cwd if cwd is not None else _transcript_cwd(path)
-                out.append(StoredSession(path.stem, st.st_mtime, "claude:transcripts", where))
-        return out
+        return transcript_sessions((self.root(env) / "projects").glob(pattern),
+                                   "claude:transcripts", cwd, _transcript_cwd)
 
     def session_exists(self, session_id: str, cwd: str, env: dict[str, str]) -> bool | None:
         return self._has_transcript(env, session_id)

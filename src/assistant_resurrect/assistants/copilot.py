@@ -25,6 +25,7 @@ class Copilot(Assistant):
     name = "copilot"
     executables = frozenset({"copilot", "copilot-linux-x64", "copilot-darwin-arm64",
                              "copilot-darwin-x64", "copilot-linux-arm64"})
+    package = "@github/copilot"
     scripts = frozenset({"copilot", "index.js", "npm-loader.js"})
     not_interactive = frozenset({
         "app", "login", "help", "init", "config", "update", "version", "workflow", "sessions",
@@ -58,12 +59,6 @@ class Copilot(Assistant):
                                 "--disable-builtin-mcps"}),
     )
 
-    def tool_index(self, proc: t.Any) -> int | None:
-        index = super().tool_index(proc)
-        if index is not None and index > 0 and pathlib.PurePosixPath(
-                proc.cmdline[index]).name in {"index.js", "npm-loader.js"}:
-            return index if "@github/copilot" in proc.cmdline[index] else None
-        return index
 
     def is_interactive(self, args: list[str]) -> bool:
         return super().is_interactive(args) and not {"-p", "--prompt"} & set(args)

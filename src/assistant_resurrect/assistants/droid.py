@@ -10,7 +10,6 @@ the newest of the directory. Evidence: argv, then the session files of the direc
 
 from __future__ import annotations
 
-import json
 import pathlib
 import typing as t
 
@@ -67,12 +66,8 @@ class Droid(Assistant):
 
 def _session_start(path: pathlib.Path) -> tuple[str, str, str] | None:
     """(id, cwd, title) from a Droid session file's ``session_start`` line, or None."""
-    line = _fs.first_line(path)
-    try:
-        data = json.loads(line) if line else None
-    except (ValueError, RecursionError):
-        return None
-    if not isinstance(data, dict) or data.get("type") != "session_start":
+    data = _fs.first_json(path)
+    if data is None or data.get("type") != "session_start":
         return None
     sid = data.get("id")
     if not isinstance(sid, str) or not is_session_id(sid):

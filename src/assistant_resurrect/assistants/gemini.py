@@ -9,7 +9,6 @@ project folder comes from ``~/.gemini/projects.json``) written since the process
 from __future__ import annotations
 
 import contextlib
-import json
 import pathlib
 import typing as t
 
@@ -25,12 +24,8 @@ from assistant_resurrect.snapshot import is_session_id
 
 def chat_session_id(path: pathlib.Path) -> str | None:
     """``sessionId`` from the first line of a Gemini chat file, or None."""
-    line = _fs.first_line(path)
-    try:
-        data = json.loads(line) if line else None
-    except (ValueError, RecursionError):
-        return None
-    sid = data.get("sessionId") if isinstance(data, dict) else None
+    data = _fs.first_json(path)
+    sid = data.get("sessionId") if data else None
     return sid if isinstance(sid, str) and is_session_id(sid) else None
 
 

@@ -19,7 +19,6 @@ import typing as t
 from assistant_resurrect.assistants.argv import FlagSpec
 from assistant_resurrect.assistants.base import home_of
 from assistant_resurrect.assistants.pi import Pi
-from assistant_resurrect.procs import basename
 
 
 def omp_folder(cwd: str, home: str, tmp: str) -> str:
@@ -44,6 +43,7 @@ def omp_folder(cwd: str, home: str, tmp: str) -> str:
 class OhMyPi(Pi):
     name = "omp"
     executables = frozenset({"omp"})
+    package = "oh-my-pi"
     scripts = frozenset({"omp", "cli.js"})
     argv_is_title = False  # bun leaves /proc/<pid>/cmdline alone
     selector_keys = ("-r", "--resume")
@@ -69,11 +69,6 @@ class OhMyPi(Pi):
                                 "--profile", "--config"}),
     )
 
-    def tool_index(self, proc: t.Any) -> int | None:
-        index = super(Pi, self).tool_index(proc)
-        if index is not None and index > 0 and basename(proc.cmdline[index]) == "cli.js":
-            return index if "oh-my-pi" in proc.cmdline[index] else None
-        return index
 
     def root(self, env: t.Mapping[str, str]) -> pathlib.Path:
         """``~/<$PI_CONFIG_DIR or .omp>/agent``."""

@@ -15,14 +15,12 @@ started (``ambiguous``: it may have been started on an older one, or on none).
 
 from __future__ import annotations
 
-import json
 import pathlib
 import typing as t
 
 from assistant_resurrect import _fs
 from assistant_resurrect.assistants.argv import FlagSpec
 from assistant_resurrect.assistants.base import Assistant, StoredSession, home_of
-from assistant_resurrect.procs import basename
 from assistant_resurrect.snapshot import is_session_id
 
 
@@ -38,6 +36,7 @@ def session_folder(cwd: str) -> str:
 class Pi(Assistant):
     name = "pi"
     executables = frozenset({"pi"})
+    package = "@mariozechner/pi-coding-agent"
     scripts = frozenset({"pi", "cli.js"})
     not_interactive = frozenset({"install", "remove", "uninstall", "update", "list", "config"})
     selector_keys: t.ClassVar[tuple[str, ...]] = ("--session",)
@@ -60,11 +59,6 @@ class Pi(Assistant):
                                 "-t", "--no-extensions", "-ne", "--no-skills", "-ns"}),
     )
 
-    def tool_index(self, proc: t.Any) -> int | None:
-        index = super().tool_index(proc)
-        if index is not None and index > 0 and basename(proc.cmdline[index]) == "cli.js":
-            return index if "@mariozechner/pi-coding-agent" in proc.cmdline[index] else None
-        return index
 
     def is_interactive(self, args: list[str]) -> bool:
         return super().is_interactive(args) and not {"-p", "--print", "--mode",
@@ -109,12 +103,8 @@ class Pi(Assistant):
 
 def _header(path: pathlib.Path) -> tuple[str, str] | None:
     """(id, cwd) from a Pi session file's header line, or None."""
-    line = _fs.first_line(path)
-    try:
-        data = json.loads(line) if line else None
-    except (ValueError, RecursionError):
-        return None
-    if not isinstance(data, dict) or data.get("type") != "session":
+    data = _fs.first_json(path)
+    if data is None or data.get("type") != "session":
         return None
     sid, cwd = data.get("id"), data.get("cwd")
     if not isinstance(sid, str) or not is_session_id(sid):

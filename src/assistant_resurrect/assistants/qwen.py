@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import json
 import pathlib
 import re
 import typing as t
@@ -28,8 +27,9 @@ from assistant_resurrect.assistants.base import (
     Found,
     StoredSession,
     home_of,
+    transcript_sessions,
 )
-from assistant_resurrect.procs import basename, clock_ticks_since_boot
+from assistant_resurrect.procs import clock_ticks_since_boot
 from assistant_resurrect.snapshot import is_session_id
 
 
@@ -54,6 +54,7 @@ def boot_id() -> str | None:
 class Qwen(Assistant):
     name = "qwen"
     executables = frozenset({"qwen"})
+    package = "qwen-code"
     scripts = frozenset({"qwen", "cli-entry.js", "cli.js"})
     not_interactive = frozenset({"auth", "board", "channel", "extensions", "hooks", "mcp",
                                  "review", "sandbox", "serve", "sessions", "update"})
@@ -87,11 +88,6 @@ class Qwen(Assistant):
                                 "--max-wall-time", "--max-tool-calls"}),
     )
 
-    def tool_index(self, proc: t.Any) -> int | None:
-        index = super().tool_index(proc)
-        if index is not None and index > 0 and basename(proc.cmdline[index]) != "qwen":
-            return index if "qwen-code" in proc.cmdline[index] else None
-        return index
 
     def is_interactive(self, args: list[str]) -> bool:
         """A positional query is a one-shot run (``-i`` keeps it interactive), as are
@@ -121,28 +117,15 @@ class Qwen(Assistant):
                  ) -> list[StoredSession]:
         """Transcripts ``projects/<slug>/chats/<id>.jsonl``, their mtime as the update time;
         without ``cwd``, every project's (the directory read from the first record)."""
-        projects = self.root(env) / "projects"
         pattern = f"{project_slug(cwd)}/chats/*.jsonl" if cwd is not None else "*/chats/*.jsonl"
-        out = []
-        for path in projects.glob(pattern):
-            try:
-                st = path.stat()
-            except OSError:
-                continue
-            if st.st_size and is_session_id(path.stem) and path.stem.count(".") == 0:
-                where = cwd if cwd is not None else _first_cwd(path)
-                out.append(StoredSession(path.stem, st.st_mtime, "qwen:chats", where))
-        return out
+        return transcript_sessions((self.root(env) / "projects").glob(pattern), "qwen:chats",
+                                   cwd, _first_cwd)
 
     def resume_args(self, kept: list[str], session_id: str, cwd: str) -> list[str]:
         return [*kept, "--resume", session_id]
 
 
 def _first_cwd(path: pathlib.Path) -> str:
-    line = _fs.first_line(path)
-    try:
-        data = json.loads(line) if line else None
-    except (ValueError, RecursionError):
-        return ""
-    cwd = data.get("cwd") if isinstance(data, dict) else None
+    data = _fs.first_json(path)
+    cwd = data.get("cwd") if data else None
     return cwd if isinstance(cwd, str) else ""
