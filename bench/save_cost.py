@@ -6,7 +6,8 @@ OpenCode, Claude and Codex CLIs), then the hooks run exactly as resurrect runs t
 alternating runs, of (post-save-layout + post-save-all with our hooks) minus (the same with
 the hook options emptied: what resurrect itself pays to call an empty hook), measured once
 the machine is quiet again after starting the assistants. Also the time post-restore-all
-takes to hand control back. Usage: ``.venv/bin/python bench/save_cost.py [runs]``.
+takes to hand control back. Usage: ``.venv/bin/python bench/save_cost.py [runs [claudes]]``
+(``claudes``: how many of the assistant panes run Claude, 1 by default).
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def measure(lab, runs: int) -> tuple[float, float, float, float]:
     return statistics.median(with_ours), statistics.median(without), cost, restore
 
 
-def main(runs: int) -> int:
+def main(runs: int, claudes: int = 1) -> int:
     cli_bin = pathlib.Path(subprocess.run(["bash", str(REPO / "test/install-clis.sh")],
                                           check=True, capture_output=True, text=True
                                           ).stdout.strip())
@@ -98,11 +99,12 @@ def main(runs: int) -> int:
             codex_id = fixtures.codex_session(lab, work)
             for i in range(size - 1):
                 lab.new_pane(f"s{i // 10}", work)
-            starts = {"opencode": f"opencode -s {sid}",
-                      "claude": f"claude --resume {claude_id}",
-                      "codex": f"codex resume {codex_id}"}
+            starts = [("opencode", f"opencode -s {sid}"), ("codex", f"codex resume {codex_id}")]
+            starts += [("claude", f"claude --resume {claude_id}")] + [
+                ("claude", f"claude --resume {fixtures.claude_session(lab, work)}")
+                for _ in range(claudes - 1)]
             mine = [p for k, p in sorted(lab.panes().items()) if k[0] != "lab-init"]
-            for (tool, command), pane in zip(starts.items(), mine, strict=False):
+            for (tool, command), pane in zip(starts, mine, strict=False):
                 lab.wait_shell(pane["pane_id"])
                 lab.type(pane["pane_id"], command)
                 wait_for(lambda p=pane, t=tool, lab=lab: lab.argv_in_pane(p["pane_id"], t), 60)
@@ -116,4 +118,5 @@ def main(runs: int) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 15))
+    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 15,
+                  int(sys.argv[2]) if len(sys.argv) > 2 else 1))
