@@ -13,6 +13,7 @@ import typing as t
 
 from assistant_resurrect import paths, redact, shells
 from assistant_resurrect.assistants import ASSISTANTS, Assistant, Confidence, Evidence, Found
+from assistant_resurrect.assistants.argv import FlagSpec
 from assistant_resurrect.assistants.base import RUNTIMES
 from assistant_resurrect.options import Options
 from assistant_resurrect.procs import ProcessTable
@@ -226,18 +227,18 @@ def build_record(det: Detection, evidence: Evidence | None, searched: list[str],
         session_source=evidence.source if evidence else "",
         confidence=evidence.confidence.value if evidence else "",
         launcher=det.found.launcher,
-        argv=[redact.redact_text(a) if not redact.is_credential_flag(a) else a.split("=")[0]
-              for a in _mask_credential_values(det.found.proc.cmdline)],
+        argv=[redact.redact_text(a) if not det.tool.flags.is_credential(a) else a.split("=")[0]
+              for a in _mask_credential_values(det.found.proc.cmdline, det.tool.flags)],
         replay_args=kept, env=redact.redact_env(env, env_allow), pid=det.found.proc.pid,
         notes=notes, refused=refused, searched=searched,
     )
 
 
-def _mask_credential_values(argv: list[str]) -> list[str]:
+def _mask_credential_values(argv: list[str], flags: FlagSpec) -> list[str]:
     """Replace the value after a credential flag (``--api-key X``) with the redaction mark."""
     out = list(argv)
     for i, tok in enumerate(argv[:-1]):
-        if redact.is_credential_flag(tok) and "=" not in tok:
+        if flags.is_credential(tok) and "=" not in tok:
             out[i + 1] = redact.REDACTED
     return out
 

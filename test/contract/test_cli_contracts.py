@@ -38,7 +38,7 @@ def helps(cli_bin: pathlib.Path) -> dict[str, str]:
 
 def _long_options(spec: t.Any) -> set[str]:
     names = set().union(spec.takes_value, spec.optional_value, spec.variadic, spec.selectors,
-                        spec.dropped, spec.restrictions, spec.rejected)
+                        spec.dropped, spec.restrictions, spec.rejected, spec.credentials)
     return {n.split("=")[0] for n in names if n.startswith("--")}
 
 

@@ -58,14 +58,18 @@ def save_kill_restore(lab: Lab) -> dict[str, list[str]]:
             else lab.argv_in_pane(live[label], tool) or [] for tool, label in labels.items()}
 
 
-def wait_registered(lab: Lab) -> None:
+def wait_registered(lab: Lab, started: dict[str, tuple[str, str, pathlib.Path]]) -> None:
     registry = lab.home / ".claude" / "sessions"
-    wait_for(lambda: list(registry.glob("*.json")), 60, what="Claude's sessions registry")
+    try:
+        wait_for(lambda: list(registry.glob("*.json")), 90, what="Claude's sessions registry")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; Claude's pane:\n{lab.capture(started['claude'][1])}"
+                             ) from None
 
 
 def test_every_assistant_comes_back_in_its_session_with_its_options(lab: Lab) -> None:
     started = start_all(lab, "launch")
-    wait_registered(lab)
+    wait_registered(lab, started)
     status = {p["tool"]: p for p in json.loads(lab.cli("status", "--json").stdout)["panes"]}
     assert {t: p["session_id"] for t, p in status.items()} == {
         t: sid for t, (sid, _, _) in started.items()}
@@ -89,10 +93,29 @@ def test_every_assistant_comes_back_in_its_session_with_its_options(lab: Lab) ->
 
 def test_launches_without_an_id_are_saved_with_the_conversation_they_opened(lab: Lab) -> None:
     started = start_all(lab, "continue")
-    wait_registered(lab)
+    wait_registered(lab, started)
+    for tool, (fixture_id, pane, cwd) in started.items():
+        if TOOLS[tool].continue_is_new:  # its new conversation is kept once it has a message
+            wait_for(lambda p=pane: "Auto-approve" in lab.capture(p), 60, what=f"{tool}'s TUI")
+            lab.tmux("send-keys", "-t", pane, "-l", "a question")
+            wait_for(lambda p=pane: "❯ a question" in lab.capture(p), 30, what="the question")
+
+            def kept(t: str = tool, c: pathlib.Path = cwd, f: str = fixture_id,
+                     p: str = pane) -> bool:
+                if "❯ a question" in lab.capture(p):  # a TUI still starting drops the Enter
+                    lab.tmux("send-keys", "-t", p, "Enter")
+                return bool({s.session_id for s in ASSISTANTS[t].sessions(lab.env, str(c))}
+                            - {f})
+
+            wait_for(kept, 60, interval=1.0, what=f"{tool}'s new conversation on disk")
     lab.resurrect_save()
     sidecar = {p["tool"]: p for p in lab.sidecar()["panes"]}
-    expected = {t: sid for t, (sid, _, _) in started.items()}
+    expected = {t: sid for t, (sid, _, _) in started.items() if not TOOLS[t].continue_is_new}
+    for tool, (fixture_id, _, cwd) in started.items():
+        if TOOLS[tool].continue_is_new:  # the one conversation it created since it started
+            created = {s.session_id for s in ASSISTANTS[tool].sessions(lab.env, str(cwd))}
+            assert created - {fixture_id} == {sidecar[tool]["session_id"]}, (tool, created)
+            expected[tool] = sidecar[tool]["session_id"]
     assert {t: p["session_id"] for t, p in sidecar.items()} == expected, sidecar
     registry = [json.loads(p.read_text()) for p in (lab.home / ".claude/sessions").glob("*.json")]
     assert registry[0]["sessionId"] != expected["claude"]  # -c registers a new, empty id

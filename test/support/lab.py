@@ -292,6 +292,9 @@ class Lab:
     # -- cleanup -------------------------------------------------------------------------
     def teardown(self) -> None:
         self.kill_server()
+        hub = _read_json(self.home / ".cline/data/locks/hub/production.json")
+        if isinstance(hub, dict) and isinstance(hub.get("pid"), int):
+            _kill_if_ours(hub["pid"], self.home)  # Cline's hub daemon outlives its panes
         for codex_home in self.started_codex_homes:
             for name in ("daemon.pid", "daemon-updater.pid"):
                 data = _read_json(codex_home / "app-server-daemon" / name)
@@ -300,9 +303,10 @@ class Lab:
 
 
 def _outlives_tmux_by_design(proc: psutil.Process) -> bool:
-    """Codex's shared app-server daemon survives tmux on purpose (teardown kills it)."""
+    """Codex's shared app-server daemon and Cline's hub survive tmux on purpose (teardown
+    kills them)."""
     try:
-        return proc.cmdline()[1:2] == ["app-server"]
+        return proc.cmdline()[1:2] in (["app-server"], ["--cline-hub-daemon"])
     except psutil.Error:
         return False
 

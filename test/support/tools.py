@@ -34,6 +34,7 @@ class ToolCase(t.NamedTuple):
     source: tuple[str, ...]
     store_entry: t.Callable[[pathlib.Path, str, str], None]
     hidden_options: frozenset[str] = frozenset()
+    continue_is_new: bool = False
 
 
 def _claude_entry(home: pathlib.Path, sid: str, cwd: str) -> None:
@@ -97,6 +98,12 @@ def _droid_entry(home: pathlib.Path, sid: str, cwd: str) -> None:
         {"type": "session_start", "id": sid, "title": "t", "cwd": cwd}) + "\n")
 
 
+def _cline_entry(home: pathlib.Path, sid: str, cwd: str) -> None:
+    folder = home / ".cline/data/sessions" / sid
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{sid}.json").write_text(json.dumps({"session_id": sid, "cwd": cwd}))
+
+
 TOOLS = {case.name: case for case in (
     ToolCase("claude", fixtures.claude_session,
              lambda sid: f"claude --model 'claude-opus-4-6[1m]' --resume {sid}",
@@ -148,4 +155,9 @@ TOOLS = {case.name: case for case in (
     ToolCase("droid", fixtures.droid_session, lambda sid: f"droid --auto low -r {sid}",
              lambda sid, cwd: ["--auto", "low", "--resume", sid], "droid -r --last",
              ("droid:argv",), _droid_entry),
+    # Cline has no --continue: a bare launch is saved with the conversation it created
+    ToolCase("cline", fixtures.cline_session,
+             lambda sid: f"cline -m gpt-test --compaction basic --id {sid}",
+             lambda sid, cwd: ["-m", "gpt-test", "--compaction", "basic", "--id", sid],
+             "cline", ("cline:log", "cline:argv"), _cline_entry, continue_is_new=True),
 )}

@@ -40,6 +40,13 @@ CASES = [
     Case("gemini-relaunched-child", ["node", "--max-old-space-size=4096", "/b/gemini", "-m", "x"],
          "gemini"),
     Case("copilot-mainthread", ["/l/@github/copilot-linux-x64/copilot"], "copilot"),
+    Case("cline-tui", ["cline", "--id", "1796100000000_fixt1"], "cline"),
+    Case("cline-node-wrapper", ["node", "/l/node_modules/cline/bin/cline", "-m", "x"], "cline"),
+    Case("cline-one-shot-prompt", ["cline", "-m", "x", "fix the bug"], None),
+    Case("cline-prompt-in-tui", ["cline", "-i", "fix the bug"], "cline"),
+    Case("cline-hub-daemon", ["/l/@cline/cli-linux-x64/bin/cline", "--cline-hub-daemon",
+                              "--cwd", "/w", "--port", "25463"], None),
+    Case("cline-history-helper", ["cline", "history", "--json"], None),
 ]
 
 
@@ -108,6 +115,12 @@ ARG_CASES = [
             "ses_abc123"),
     ArgCase("gemini-resume-latest-is-no-id", "gemini", ["-r", "latest", "-m", "x"],
             ["-m", "x"], None),
+    ArgCase("cline-key-value-dropped", "cline", ["-k", "plainsecret", "-m", "x", "--id",
+                                                 "1796100000000_fixt1"], ["-m", "x"],
+            "1796100000000_fixt1"),
+    ArgCase("cline-thinking-bare-or-valued", "cline", ["--thinking", "-m", "x", "--thinking",
+                                                       "high"],
+            ["--thinking", "-m", "x", "--thinking", "high"], None),
     ArgCase("copilot-resume-equals", "copilot", [f"--resume={U}", "--model", "m"],
             ["--model", "m"], U),
 ]

@@ -146,7 +146,7 @@ def test_session_exists_checks_each_tools_store(tool: str) -> None:
     assert sid in {s.session_id for s in ASSISTANTS[tool].sessions(env)} or tool == "codex"
 
 
-@pytest.mark.parametrize("tool", list(TOOLS))
+@pytest.mark.parametrize("tool", [t for t, case in TOOLS.items() if not case.continue_is_new])
 def test_a_launch_without_an_id_resolves_to_the_newest_conversation_it_resumed(
         tool: str) -> None:
     """``-c``, ``--last``, ``-r latest``: nothing was written since the process started, so
@@ -173,6 +173,64 @@ def test_a_launch_without_an_id_resolves_to_the_newest_conversation_it_resumed(
     assert ASSISTANTS[tool].store_candidates(detect(panes, table)[0].found, "/w") == []
     evidence, _ = resolve(detect(panes, table), home / "state")["%0"]
     assert evidence is not None and evidence.session_id == newest
+    assert evidence.confidence.value == "inferred"
+
+
+def test_cline_session_is_the_last_one_its_tui_logged_opening() -> None:
+    """``logs/cline.log`` (pino JSON) says which session each TUI pid opened, newest last;
+    lines of another pid, or older than the process (a reused pid), do not count, nor a
+    session that is not on disk."""
+    home = pathlib.Path(os.environ["HOME"])
+    panes, table = world(("/w", ["cline", "--id", "1796000000000_first"]))
+    pid = panes[0].pane_pid + 1
+
+    def line(at: float, who: int, sid: str) -> str:
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(at))
+        return json.dumps({"level": 30, "time": stamp, "pid": who, "event": "session.started",
+                           "properties": {"sessionId": sid}, "msg": "telemetry.event"})
+
+    log = home / ".cline/data/logs/cline.log"
+    log.parent.mkdir(parents=True)
+    log.write_text("\n".join([line(START - 50, pid, "1796000000000_reused"), "{not json",
+                               line(START + 5, pid, "1796000000000_first"),
+                               line(START + 9, pid, "1796000000000_switch"),
+                               line(START + 20, pid + 7, "1796000000000_other")]) + "\n")
+    for sid in ("1796000000000_first", "1796000000000_switch"):
+        TOOLS["cline"].store_entry(home, sid, "/w")
+    evidence, _ = resolve(detect(panes, table), home / "state")["%0"]
+    assert (evidence.session_id, evidence.source, evidence.confidence.value) == (
+        "1796000000000_switch", "cline:log", "exact")
+    with log.open("a") as fh:  # a new conversation without a message is not on disk yet
+        fh.write(line(START + 30, pid, "1796000000000_empty") + "\n")
+    evidence, _ = resolve(detect(panes, table), home / "state")["%0"]
+    assert (evidence.session_id, evidence.source) == ("1796000000000_first", "cline:argv")
+
+
+def test_a_credential_option_value_never_reaches_the_sidecar() -> None:
+    """Cline's ``-k <key>`` names no secret, yet its value is dropped from argv and replay."""
+    from assistant_resurrect.save import build_record
+
+    panes, table = world(("/w", ["cline", "-k", "plainsecret", "-m", "x"]))
+    record = build_record(detect(panes, table)[0], None, [], (), ())
+    assert "plainsecret" not in json.dumps(record._asdict())
+    assert record.replay_args == ["-m", "x"]
+
+
+@pytest.mark.parametrize("tool", [t for t, case in TOOLS.items() if case.continue_is_new])
+def test_a_launch_that_cannot_continue_gets_the_conversation_it_created(tool: str) -> None:
+    """Cline has no ``--continue``: a bare launch starts a new conversation, so an older one
+    of the directory is never taken for it; the one created after it started is."""
+    home = pathlib.Path(os.environ["HOME"])
+    older, created = "1796000000000_older", "1796000000001_newer"
+    TOOLS[tool].store_entry(home, older, "/w")
+    panes, table = world(("/w", TOOLS[tool].continue_launch.split()))
+    assert resolve(detect(panes, table), home / "state")["%0"][0] is None
+    TOOLS[tool].store_entry(home, created, "/w")
+    manifest = next(p for p in home.rglob(f"{created}.json"))
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(START + 3))
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "started_at": stamp}))
+    evidence, _ = resolve(detect(panes, table), home / "state")["%0"]
+    assert evidence is not None and evidence.session_id == created
     assert evidence.confidence.value == "inferred"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from assistant_resurrect.assistants.base import Assistant, Confidence, Evidence, Found
 from assistant_resurrect.assistants.claude import Claude
+from assistant_resurrect.assistants.cline import Cline
 from assistant_resurrect.assistants.codex import Codex
 from assistant_resurrect.assistants.copilot import Copilot
 from assistant_resurrect.assistants.droid import Droid
@@ -18,7 +19,7 @@ from assistant_resurrect.assistants.qwen import Qwen
 ASSISTANTS: dict[str, Assistant] = {
     a.name: a for a in (
         Claude(), Codex(), OpenCode(), Gemini(), Copilot(),
-        Qwen(), Kilo(), Pi(), OhMyPi(), Droid(),
+        Qwen(), Kilo(), Pi(), OhMyPi(), Droid(), Cline(),
     )
 }
 

@@ -35,6 +35,10 @@ class FlagSpec(t.NamedTuple):
         refuses: a replacement tuple, None to drop it, or a string: the reason to refuse.
     restrictions
         Options that limit the assistant's power: losing one refuses the resume.
+    credentials
+        Options whose value is a credential though their name does not say so (Cline
+        ``-k/--key``): never replayed, their value never saved (names such as ``--api-key``
+        are caught by :func:`redact.is_credential_flag` for every tool).
     subcommands
         Leading positional words with meaning (Codex ``resume``/``fork``): word → True when
         its following positional is a session id.
@@ -48,6 +52,11 @@ class FlagSpec(t.NamedTuple):
     rejected: t.Mapping[str, tuple[str, ...] | str | None] = _EMPTY
     restrictions: frozenset[str] = frozenset()
     subcommands: t.Mapping[str, bool] = _EMPTY
+    credentials: frozenset[str] = frozenset()
+
+    def is_credential(self, option: str) -> bool:
+        """True when ``option`` (``--key`` or ``--key=value``) carries a credential."""
+        return option.split("=", 1)[0] in self.credentials or redact.is_credential_flag(option)
 
 
 class ArgSplit:
@@ -64,6 +73,8 @@ class ArgSplit:
         Human-readable log lines about what was dropped or mapped (never a secret value).
     refused
         Why this argv must not be replayed at all, or None.
+    prompted
+        A positional prompt was given (a one-shot run for tools that need ``-i`` for a TUI).
     """
 
     def __init__(self) -> None:
@@ -71,6 +82,7 @@ class ArgSplit:
         self.selector_values: dict[str, str] = {}
         self.notes: list[str] = []
         self.refused: str | None = None
+        self.prompted = False
 
     @property
     def kept(self) -> list[str]:
@@ -132,7 +144,7 @@ def split_args(args: list[str], spec: FlagSpec) -> ArgSplit:
         elif name in spec.takes_value:
             values = args[i + 1 : i + 2]
             count = 1 + len(values)
-        elif (name in spec.optional_value or redact.is_credential_flag(name)) and \
+        elif (name in spec.optional_value or spec.is_credential(name)) and \
                 i + 1 < len(args) and not args[i + 1].startswith("-"):
             values = [args[i + 1]]
             count = 2
@@ -149,7 +161,7 @@ def split_args(args: list[str], spec: FlagSpec) -> ArgSplit:
 
 
 def _classify(name: str, group: list[str], value: str, spec: FlagSpec, out: ArgSplit) -> None:
-    if redact.is_credential_flag(name):
+    if spec.is_credential(name):
         out.notes.append(f"dropped credential option {name}")
     elif name in spec.selectors:
         out.selector_values[name] = value
@@ -170,6 +182,7 @@ def _classify(name: str, group: list[str], value: str, spec: FlagSpec, out: ArgS
 
 
 def _drop_tail(tail: list[str], spec: FlagSpec, out: ArgSplit) -> None:
+    out.prompted = True
     out.notes.append(f"dropped a prompt and {len(tail) - 1} token(s) after it")
     lost = [tok.split("=", 1)[0] for tok in tail if tok.split("=", 1)[0] in spec.restrictions]
     if lost:
