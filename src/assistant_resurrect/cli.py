@@ -17,6 +17,7 @@ from assistant_resurrect import (
     __version__,
     _fs,
     _log,
+    conversations,
     hooks,
     install,
     paths,
@@ -26,13 +27,16 @@ from assistant_resurrect import (
     shells,
     snapshot,
 )
+from assistant_resurrect.assistants import ASSISTANTS
 from assistant_resurrect.exc import (
     AssistantResurrectError,
     SnapshotNotFoundError,
+    TmuxNotRunningError,
     UnquotableError,
 )
 from assistant_resurrect.options import Options
-from assistant_resurrect.tmux import Tmux
+from assistant_resurrect.procs import ProcessTable
+from assistant_resurrect.tmux import PaneRecord, Tmux
 
 OK, FAILED, USAGE = 0, 1, 2
 log = logging.getLogger(__name__)
@@ -307,6 +311,45 @@ def cmd_history(args: argparse.Namespace) -> int:
     return OK
 
 
+def cmd_sessions(args: argparse.Namespace) -> int:
+    """Every conversation in the tools' stores with its state, newest first
+    (:func:`conversations.list_conversations`)."""
+    try:
+        option_lines, panes = _tmux(args).options_and_panes()
+    except TmuxNotRunningError:
+        option_lines, panes = [], []
+    rdir = resurrect.resolve_dir(Options.from_lines(option_lines).resurrect_dir)
+    running = {key: conversations.Running(where.pane_id, where.label)
+               if isinstance(where, PaneRecord) else conversations.Running(None, f"pid {where}")
+               for key, where in restore.running_sessions(panes, ProcessTable.snapshot(),
+                                                          paths.state_dir()).items()}
+    me = os.environ.get("TMUX_PANE")
+    current = next((key for key, where in running.items() if me and where.pane_id == me), None)
+    now = time.time()
+    rows = conversations.list_conversations(
+        running, _newest_saved(rdir), os.environ,
+        shells.shell_of(os.environ.get("SHELL", "")) or shells.Shell.BASH, now, current,
+        args.tool, os.getcwd() if args.here else args.cwd, args.since,
+        [conversations.ConversationState(s) for s in args.state], args.limit)
+    if args.json:
+        _print_json(sessions=[row.to_json() for row in rows])
+        return OK
+    for line in conversations.table(rows, now):
+        print(line)
+    return OK
+
+
+def _newest_saved(rdir: pathlib.Path) -> dict[tuple[str, str], snapshot.PaneSession]:
+    """{(tool, session id): entry} of the newest snapshot that has resumable panes."""
+    path = snapshot.newest_non_empty(rdir)
+    try:
+        snap = snapshot.load(path) if path else None
+    except (OSError, AssistantResurrectError) as err:
+        log.warning("cannot read %s: %s", path, err)
+        snap = None
+    return {(p.tool, t.cast(str, p.session_id)): p for p in snap.resumable} if snap else {}
+
+
 def parse_age(text: str) -> float:
     """Seconds in ``30s``, ``15m``, ``12h``, ``7d`` or ``2w``.
 
@@ -404,6 +447,20 @@ def create_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", help="live assistant panes, their session ids and sources")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("sessions", help="every conversation on disk, live, saved or orphaned")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--tool", action="append", default=[], choices=sorted(ASSISTANTS),
+                   help="only this tool's (repeatable)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--cwd", help="only conversations of this directory")
+    where.add_argument("--here", action="store_true", help="only those of the current directory")
+    p.add_argument("--since", type=parse_age, help="updated within this age (2d, 12h)")
+    p.add_argument("--state", action="append", default=[],
+                   choices=[s.value for s in conversations.ConversationState],
+                   help="only rows in this state (repeatable)")
+    p.add_argument("--limit", type=_int, help="at most N rows, newest first")
+    p.set_defaults(func=cmd_sessions)
 
     p = sub.add_parser("history", help="list snapshots")
     p.add_argument("--json", action="store_true")

@@ -100,19 +100,26 @@ def live_sessions(panes: list[PaneRecord], table: ProcessTable, state_dir: pathl
     """Sessions running now: {(tool, session id): where}, ``where`` being a pane label of
     this server, or ``pid N`` for an assistant elsewhere (another tmux server of the user, a
     plain terminal), whose id comes from pid-specific evidence or its argv only."""
+    return {key: pane.label if isinstance(pane, PaneRecord) else f"pid {pane}"
+            for key, pane in running_sessions(panes, table, state_dir).items()}
+
+
+def running_sessions(panes: list[PaneRecord], table: ProcessTable, state_dir: pathlib.Path
+                     ) -> dict[tuple[str, str], PaneRecord | int]:
+    """Like :func:`live_sessions`, with the pane (or, outside these panes, the pid)."""
     detections = save.detect(panes, table)
     resolved = save.resolve(detections, state_dir)
-    live = {}
+    live: dict[tuple[str, str], PaneRecord | int] = {}
     for det in detections:
         evidence, _ = resolved[det.pane.pane_id]
         if evidence is not None:
-            live[(det.tool.name, evidence.session_id)] = det.pane.label
+            live[(det.tool.name, evidence.session_id)] = det.pane
     in_panes = {p.pid for pane in panes for p in table.tree(pane.pane_pid)}
     for tool, found in save.detect_elsewhere(table, in_panes):
         evidence = next(tool.exact_evidence(found, state_dir), None)
         sid = evidence.session_id if evidence else tool.argv_session(tool.split(found.args))
         if sid:
-            live.setdefault((tool.name, sid), f"pid {found.proc.pid}")
+            live.setdefault((tool.name, sid), found.proc.pid)
     return live
 
 

@@ -40,13 +40,15 @@ class ToolCase(t.NamedTuple):
 def _claude_entry(home: pathlib.Path, sid: str, cwd: str) -> None:
     project = home / ".claude/projects" / encode_project_dir(cwd)
     project.mkdir(parents=True, exist_ok=True)
-    (project / f"{sid}.jsonl").write_text('{"type":"user"}\n')
+    (project / f"{sid}.jsonl").write_text(json.dumps(
+        {"type": "user", "sessionId": sid, "cwd": cwd}) + "\n")
 
 
 def _codex_entry(home: pathlib.Path, sid: str, cwd: str) -> None:
     day = home / ".codex/sessions/2026/01/01"
     day.mkdir(parents=True, exist_ok=True)
-    (day / f"rollout-2026-01-01T00-00-00-{sid}.jsonl").write_text("{}\n")
+    (day / f"rollout-2026-01-01T00-00-00-{sid}.jsonl").write_text(json.dumps(
+        {"type": "session_meta", "payload": {"id": sid, "cwd": cwd}}) + "\n")
 
 
 def _opencode_entry(home: pathlib.Path, sid: str, cwd: str, name: str = "opencode") -> None:

@@ -55,7 +55,9 @@ class StoredSession(t.NamedTuple):
     """A conversation in the tool's own store.
 
     Times are epoch seconds (``created_at`` 0.0 when the store does not record it); ``cwd``
-    is '' when the store does not say; ``source`` names the store (``codex:state-threads``).
+    is '' when the store does not say; ``source`` names the store (``codex:state-threads``);
+    ``model`` ('' when not recorded) and ``messages`` (None when not cheap to count) are for
+    listings only.
     """
 
     session_id: str
@@ -64,6 +66,8 @@ class StoredSession(t.NamedTuple):
     cwd: str = ""
     created_at: float = 0.0
     title: str = ""
+    model: str = ""
+    messages: int | None = None
 
 
 class Tracker:

@@ -21,6 +21,7 @@ instead of an error (the restore checks the store before it types).
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import pathlib
@@ -107,14 +108,15 @@ class Cline(Assistant):
         folders it does not list."""
         root = self.root(env)
         sql = ("SELECT session_id, cwd, started_at, updated_at, "
-               "coalesce(json_extract(metadata_json, '$.title'), prompt) "
+               "coalesce(json_extract(metadata_json, '$.title'), prompt), model "
                "FROM sessions WHERE is_subagent = 0")
         params: tuple[str, ...] = ()
         if cwd is not None:
             sql, params = sql + " AND cwd = ?", (cwd,)
         out = {str(i): StoredSession(str(i), _epoch(u), "cline:sessions-db", str(d or ""),
-                                     _epoch(c), _title(title))
-               for i, d, c, u, title in _store.query(root / "db" / "sessions.db", sql, params)
+                                     _epoch(c), _title(title), str(model or ""))
+               for i, d, c, u, title, model in _store.query(root / "db" / "sessions.db", sql,
+                                                            params)
                if is_session_id(str(i))}
         try:
             folders = [p for p in (root / "sessions").iterdir() if p.name not in out]
@@ -164,13 +166,15 @@ def _manifest(folder: pathlib.Path) -> StoredSession | None:
     meta = data.get("metadata")
     title = meta.get("title") if isinstance(meta, dict) else None
     cwd = data.get("cwd")
-    try:
-        updated = (folder / f"{folder.name}.messages.json").stat().st_mtime
-    except OSError:
-        updated = _epoch(data.get("started_at"))
+    updated = 0.0
+    for name in (f"{folder.name}.messages.json", f"{folder.name}.json"):
+        with contextlib.suppress(OSError):
+            updated = updated or (folder / name).stat().st_mtime
+    model = data.get("model")
     return StoredSession(folder.name, updated, "cline:sessions", cwd if isinstance(cwd, str)
                          else "", _epoch(data.get("started_at")),
-                         _title(title if isinstance(title, str) else data.get("prompt")))
+                         _title(title if isinstance(title, str) else data.get("prompt")),
+                         model if isinstance(model, str) else "")
 
 
 def _epoch(value: t.Any) -> float:

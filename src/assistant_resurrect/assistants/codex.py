@@ -10,10 +10,12 @@ its thread; with ``--no-daemon`` the TUI holds its rollout file open. Evidence, 
 
 from __future__ import annotations
 
+import contextlib
 import pathlib
 import re
 import typing as t
 
+from assistant_resurrect import _fs
 from assistant_resurrect.assistants import _store
 from assistant_resurrect.assistants.argv import FlagSpec
 from assistant_resurrect.assistants.base import (
@@ -105,10 +107,27 @@ class Codex(Assistant):
 
     def sessions(self, env: t.Mapping[str, str], cwd: str | None = None
                  ) -> list[StoredSession]:
-        """``state_5.sqlite`` table ``threads``, not archived."""
-        return session_rows(
+        """``state_5.sqlite`` table ``threads``, not archived; listing every directory
+        (``cwd`` None), also the rollouts the database does not index (their first line,
+        ``session_meta``, names the id and directory; the file's mtime is the update time)."""
+        rows = session_rows(
             self.state_db(env), "SELECT id, cwd, created_at * 1000, updated_at_ms, title "
             "FROM threads WHERE archived = 0", "cwd", cwd, "codex:state-threads")
+        if cwd is not None:
+            return rows
+        known = {row.session_id for row in rows} | {str(i) for i, in _store.query(
+            self.state_db(env), "SELECT id FROM threads")}
+        for path in (self.root(env) / "sessions").glob("*/*/*/rollout-*.jsonl"):
+            match = ROLLOUT_RE.search(path.name)
+            if match and match.group(1) not in known:
+                meta = _fs.first_json(path)
+                payload = meta.get("payload") if meta and meta.get("type") == "session_meta" \
+                    else None
+                with contextlib.suppress(OSError):
+                    rows.append(StoredSession(
+                        match.group(1), path.stat().st_mtime, "codex:rollouts",
+                        str(payload.get("cwd") or "") if isinstance(payload, dict) else ""))
+        return rows
 
     def session_exists(self, session_id: str, cwd: str, env: dict[str, str]) -> bool | None:
         rows = _store.query(self.state_db(env), "SELECT archived FROM threads WHERE id = ?",

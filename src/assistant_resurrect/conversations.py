@@ -1,0 +1,149 @@
+"""Every conversation on this machine: each tool's own store (through
+:meth:`Assistant.sessions`), joined with what runs now and what the newest snapshot holds.
+
+One row per conversation, newest first. ``state`` is ``current`` (the caller's own pane),
+``live`` (a process runs it now), ``idle`` (live, its store untouched for
+:data:`IDLE_AFTER` seconds), ``saved`` (in the newest snapshot, not running) or ``orphaned``
+(on disk only).
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import typing as t
+
+from assistant_resurrect import redact, restore, shells
+from assistant_resurrect.assistants import ASSISTANTS
+from assistant_resurrect.assistants.base import StoredSession
+from assistant_resurrect.exc import UnquotableError
+from assistant_resurrect.snapshot import PaneSession
+
+IDLE_AFTER = 600.0
+TITLE_CHARS = 80
+
+
+class ConversationState(str, enum.Enum):
+    CURRENT = "current"
+    LIVE = "live"
+    IDLE = "idle"
+    SAVED = "saved"
+    ORPHANED = "orphaned"
+
+
+class Conversation(t.NamedTuple):
+    """One row of ``sessions`` (docs/cli-json.md): times are ISO 8601 UTC or None, ``pane``
+    a ``%id`` or None, ``where`` a pane label or ``pid N`` for a live one (human output)."""
+
+    tool: str
+    session_id: str
+    cwd: str
+    title: str
+    model: str | None
+    created_at: str | None
+    updated_at: str | None
+    messages: int | None
+    state: ConversationState
+    pane: str | None
+    resume_command: str | None
+    where: str = ""
+
+    def to_json(self) -> dict[str, t.Any]:
+        data = self._asdict()
+        data.pop("where")
+        data["state"] = self.state.value
+        return data
+
+
+class Running(t.NamedTuple):
+    """A live conversation: the pane running it (None outside this tmux server) and a label."""
+
+    pane_id: str | None
+    where: str
+
+
+def list_conversations(running: t.Mapping[tuple[str, str], Running],
+                       saved: t.Mapping[tuple[str, str], PaneSession],
+                       env: t.Mapping[str, str], shell: shells.Shell, now: float,
+                       current: tuple[str, str] | None = None,
+                       tools: t.Collection[str] = (), cwd: str | None = None,
+                       since: float | None = None,
+                       states: t.Collection[ConversationState] = (),
+                       limit: int | None = None) -> list[Conversation]:
+    """The conversations in every tool's store (``tools``: only these), filtered, newest
+    first. ``running`` and ``saved`` are keyed by (tool, session id); ``since`` is an age in
+    seconds; ``cwd`` keeps one directory's conversations."""
+    rows = []
+    for name, tool in ASSISTANTS.items():
+        if tools and name not in tools:
+            continue
+        for stored in tool.sessions(env, cwd):
+            if since is not None and stored.updated_at < now - since:
+                continue
+            key = (name, stored.session_id)
+            row = _row(name, stored, running.get(key), saved.get(key), key == current, shell,
+                       now)
+            if not states or row.state in states:
+                rows.append((stored.updated_at, row))
+    rows.sort(key=lambda pair: -pair[0])
+    return [row for _, row in rows[:limit]]
+
+
+def _row(tool: str, stored: StoredSession, running: Running | None, saved: PaneSession | None,
+         current: bool, shell: shells.Shell, now: float) -> Conversation:
+    if current:
+        state = ConversationState.CURRENT
+    elif running is not None:
+        state = (ConversationState.IDLE if now - stored.updated_at >= IDLE_AFTER
+                 else ConversationState.LIVE)
+    else:
+        state = ConversationState.SAVED if saved is not None else ConversationState.ORPHANED
+    record = saved or PaneSession(session_name="", window_index=0, pane_index=0, tool=tool,
+                                  cwd=stored.cwd, session_id=stored.session_id,
+                                  launcher=tool)
+    try:
+        command = restore.resume_command(record._replace(session_id=stored.session_id), shell)
+    except UnquotableError:
+        command = None
+    title = redact.redact_text(" ".join(stored.title.split()))
+    return Conversation(
+        tool, stored.session_id, stored.cwd, title[:TITLE_CHARS - 1] + "…"
+        if len(title) > TITLE_CHARS else title, stored.model or None,
+        _iso(stored.created_at), _iso(stored.updated_at), stored.messages, state,
+        running.pane_id if running else None, command, running.where if running else "")
+
+
+def _iso(epoch: float) -> str | None:
+    """``2026-12-03T05:31:58Z`` for epoch seconds; None for 0 (not recorded)."""
+    if not epoch:
+        return None
+    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+
+
+def table(rows: list[Conversation], now: float, width: int = 100) -> list[str]:
+    """Human lines for ``rows``, none wider than ``width``: state, tool, age, id, directory,
+    title."""
+    lines = [f"{'STATE':<8} {'TOOL':<8} {'AGE':>4} {'ID':<14} {'DIRECTORY':<24} TITLE"]
+    for row in rows:
+        updated = row.updated_at and datetime.datetime.strptime(
+            row.updated_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+        age = _age(now - updated.timestamp()) if updated else "?"
+        line = (f"{row.state.value:<8} {row.tool:<8} {age:>4} {_clip(row.session_id, 14):<14} "
+                f"{_clip(row.cwd, 24, left=True):<24} {row.title}")
+        lines.append(line if len(line) <= width else line[:width - 1] + "…")
+    return lines
+
+
+def _age(seconds: float) -> str:
+    """``45s``, ``12m``, ``5h``, ``3d``, ``8w``."""
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)}{unit}"
+    return f"{max(0, int(seconds))}s"
+
+
+def _clip(text: str, width: int, left: bool = False) -> str:
+    if len(text) <= width:
+        return text
+    return "…" + text[-(width - 1):] if left else text[:width - 1] + "…"

@@ -1,0 +1,57 @@
+"""``sessions`` on a real tmux server with the real CLIs: every tool's conversation found with
+its id and directory; those running are ``live`` in their panes (``current`` for the caller's
+own), saved ones ``saved`` once tmux is gone, the rest ``orphaned``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+from support.lab import REPO, Lab, wait_for
+from support.tools import TOOLS
+
+pytestmark = [pytest.mark.clis]
+RUNNING = ("opencode", "cline")
+
+
+def sessions(lab: Lab, *args: str, pane: str | None = None) -> dict[str, dict[str, object]]:
+    """``sessions --json`` rows by session id, run as from inside ``pane`` when given."""
+    env = {**lab.env, "PYTHONPATH": str(REPO / "src"), **({"TMUX_PANE": pane} if pane else {})}
+    out = subprocess.run([lab.python, "-m", "assistant_resurrect", "-L", lab.socket, "sessions",
+                          "--json", *args], env=env, capture_output=True, text=True, check=True,
+                         timeout=60).stdout
+    data = json.loads(out)
+    assert data["version"] == 1
+    return {row["session_id"]: row for row in data["sessions"]}
+
+
+def test_every_conversation_on_disk_with_its_state(lab: Lab) -> None:
+    ids, panes = {}, {}
+    for tool, case in TOOLS.items():
+        cwd = lab.home / "work" / f"{tool} dir"
+        cwd.mkdir(parents=True)
+        ids[tool] = (case.session(lab, cwd), cwd)
+    lab.load_plugin()
+    for tool in RUNNING:
+        sid, cwd = ids[tool]
+        panes[tool] = lab.start("s", cwd, TOOLS[tool].launch(sid))
+    for tool in RUNNING:
+        wait_for(lambda t=tool: lab.argv_in_pane(panes[t], t), 60, what=f"{tool} running")
+
+    rows = sessions(lab, pane=panes["cline"])
+    for tool, (sid, cwd) in ids.items():
+        assert (rows[sid]["tool"], rows[sid]["cwd"]) == (tool, str(cwd)), rows.get(sid)
+        expected = {"cline": "current", "opencode": "live"}.get(tool, "orphaned")
+        assert rows[sid]["state"] == expected, (tool, rows[sid])
+        assert rows[sid]["pane"] == panes.get(tool)
+        assert sid in str(rows[sid]["resume_command"])
+
+    lab.resurrect_save()
+    lab.kill_server()
+    lab.start_server()
+    rows = sessions(lab)
+    assert {t: rows[ids[t][0]]["state"] for t in RUNNING} == {t: "saved" for t in RUNNING}
+    assert set(sessions(lab, "--state", "saved")) == {ids[t][0] for t in RUNNING}
+    only = sessions(lab, "--tool", "claude", "--cwd", str(ids["claude"][1]))
+    assert set(only) == {ids["claude"][0]}
