@@ -18,6 +18,7 @@ from assistant_resurrect import (
     _fs,
     _log,
     conversations,
+    doctor,
     hooks,
     install,
     paths,
@@ -311,6 +312,20 @@ def cmd_history(args: argparse.Namespace) -> int:
     return OK
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Read-only checks of the plugin's state (:func:`doctor.run`); exit 1 on any error."""
+    checks = doctor.run(_tmux(args))
+    if args.json:
+        _print_json(checks=[c.to_json() for c in checks])
+        return doctor.exit_code(checks)
+    marks = {doctor.Level.OK: "ok  ", doctor.Level.WARN: "WARN", doctor.Level.ERROR: "FAIL"}
+    for c in checks:
+        print(f"{marks[c.level]} {c.check}: {c.detail}")
+        if c.next_step:
+            print(f"     next: {c.next_step}")
+    return doctor.exit_code(checks)
+
+
 def cmd_sessions(args: argparse.Namespace) -> int:
     """Every conversation in the tools' stores with its state, newest first
     (:func:`conversations.list_conversations`)."""
@@ -461,6 +476,10 @@ def create_parser() -> argparse.ArgumentParser:
                    help="only rows in this state (repeatable)")
     p.add_argument("--limit", type=_int, help="at most N rows, newest first")
     p.set_defaults(func=cmd_sessions)
+
+    p = sub.add_parser("doctor", help="check the plugin's state, read-only, with next steps")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_doctor)
 
     p = sub.add_parser("history", help="list snapshots")
     p.add_argument("--json", action="store_true")

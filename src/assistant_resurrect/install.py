@@ -122,6 +122,20 @@ class SettingsHooks(Tracker):
         return f"installed {self.tool} hooks in {self.settings}" + (
             f" (backup {backup.name})" if backup else "")
 
+    def status(self) -> tuple[bool, str]:
+        if not self.settings.exists():
+            return False, f"no {self.settings}"
+        hooks = dict(load_json_object(self.settings, ["hooks"]).get("hooks") or {})
+        missing = [e for e in self.events if not self._ours_in(hooks, e)]
+        if missing:
+            return False, f"no {self.tool} hook of ours for {', '.join(missing)} in {self.settings}"
+        commands = {str(h.get("command")) for e in self.events for h in self._ours_in(hooks, e)}
+        gone = sorted(w for c in commands for w in shlex.split(c)[:2]
+                      if not os.path.exists(w))
+        if gone:
+            return False, f"{self.tool} hook in {self.settings} runs missing {', '.join(gone)}"
+        return True, f"{self.tool} hooks for {', '.join(self.events)} in {self.settings}"
+
     def uninstall(self) -> str:
         if not self.settings.exists():
             return f"no {self.settings}"
@@ -167,6 +181,22 @@ class PluginLink(Tracker):
         self.link.parent.mkdir(parents=True, exist_ok=True)
         self.link.symlink_to(source)
         return f"linked {self.tool} tracker at {self.link}"
+
+    def status(self) -> tuple[bool, str]:
+        version = cli_version(self.tool) if self.majors is not None else None
+        gated = version is not None and self.majors is not None and int(
+            version.split(".")[0]) not in self.majors
+        linked = self.link.is_symlink() and os.readlink(self.link).endswith(self.script)
+        if gated:
+            return not linked, (f"{self.tool} {version} speaks another plugin API: "
+                                f"{'a stale link is left at ' if linked else 'no link at '}"
+                                f"{self.link} ({self.tool} panes use argv and its store)")
+        if not linked:
+            return False, f"no {self.tool} tracker link at {self.link}"
+        if not self.link.exists():
+            return False, f"{self.link} points to a missing {os.readlink(self.link)}"
+        return True, f"{self.tool} tracker linked at {self.link}" + (
+            f" ({self.tool} {version})" if version else "")
 
     def uninstall(self) -> str:
         if self.link.is_symlink() and os.readlink(self.link).endswith(self.script):

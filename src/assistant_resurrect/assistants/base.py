@@ -85,6 +85,11 @@ class Tracker:
     def uninstall(self) -> str:
         raise NotImplementedError
 
+    def status(self) -> tuple[bool, str]:
+        """Read-only: (installed and working, one line saying what is there); raises
+        :class:`~assistant_resurrect.exc.StateFileError` when the file cannot be read."""
+        raise NotImplementedError
+
 
 class Found(t.NamedTuple):
     """An assistant found in a pane.
