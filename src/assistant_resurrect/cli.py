@@ -328,7 +328,23 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 def cmd_sessions(args: argparse.Namespace) -> int:
     """Every conversation in the tools' stores with its state, newest first
-    (:func:`conversations.list_conversations`)."""
+    (:func:`conversations.list_conversations`); ``sessions resume ID`` resumes one."""
+    if args.sessions_command == "resume":
+        return _resume_conversation(args)
+    now = time.time()
+    rows = _conversations(args, now, args.tool, os.getcwd() if args.here else args.cwd,
+                          args.since, [conversations.ConversationState(s) for s in args.state],
+                          args.limit)
+    if args.json:
+        _print_json(sessions=[row.to_json() for row in rows])
+        return OK
+    for line in conversations.table(rows, now):
+        print(line)
+    return OK
+
+
+def _conversations(args: argparse.Namespace, now: float, *filters: t.Any
+                   ) -> list[conversations.Conversation]:
     try:
         option_lines, panes = _tmux(args).options_and_panes()
     except TmuxNotRunningError:
@@ -340,18 +356,56 @@ def cmd_sessions(args: argparse.Namespace) -> int:
                                                           paths.state_dir()).items()}
     me = os.environ.get("TMUX_PANE")
     current = next((key for key, where in running.items() if me and where.pane_id == me), None)
-    now = time.time()
-    rows = conversations.list_conversations(
+    return conversations.list_conversations(
         running, _newest_saved(rdir), os.environ,
         shells.shell_of(os.environ.get("SHELL", "")) or shells.Shell.BASH, now, current,
-        args.tool, os.getcwd() if args.here else args.cwd, args.since,
-        [conversations.ConversationState(s) for s in args.state], args.limit)
+        *filters)
+
+
+def _resume_conversation(args: argparse.Namespace) -> int:
+    """``sessions resume ID``: through a restore's guards (never a live one, never a busy
+    pane, the pane's shell's quoting, verification), into a new window in its directory, a
+    split of the caller's pane, or ``--pane``."""
+    rows = _conversations(args, time.time())
+    found = conversations.find(rows, args.id)
+    if found.state not in (conversations.ConversationState.SAVED,
+                           conversations.ConversationState.ORPHANED):
+        raise AssistantResurrectError(f"{found.tool} {found.session_id} is {found.state.value}"
+                                      f" in {found.where}: nothing to resume")
+    if not os.path.isdir(found.cwd):
+        raise AssistantResurrectError(f"directory {found.cwd!r} does not exist")
+    tmux, opts, rdir = _context(args)
+    target = args.pane or _new_pane(tmux, found.cwd, args.split)
+    pane = next((p for p in tmux.list_panes() if p.pane_id == target), None)
+    if pane is None:
+        raise AssistantResurrectError(f"no pane {target}")
+    saved = _newest_saved(rdir).get((found.tool, found.session_id))
+    record = (saved or snapshot.PaneSession("", 0, 0, found.tool, found.cwd, found.session_id,
+                                            launcher=found.tool))._replace(
+        session_name=pane.session_name, window_index=pane.window_index,
+        pane_index=pane.pane_index, cwd=found.cwd)
+    plan = restore.make_plan([record], tmux, paths.state_dir(), opts)
+    if plan[0].state is restore.READY:
+        restore.execute(plan, tmux, opts, paths.state_dir() / "claims")
+    elif not args.pane:  # the pane we just made, nothing typed into it
+        tmux.cmd("kill-pane", "-t", target)
+    row = plan[0]
+    log.info("sessions resume %s %s into %s: %s", found.tool, found.session_id, target,
+             row.outcome or f"{row.state}: {row.reason}")
     if args.json:
-        _print_json(sessions=[row.to_json() for row in rows])
-        return OK
-    for line in conversations.table(rows, now):
-        print(line)
-    return OK
+        _print_json(resume=row.to_json())
+    else:
+        print(f"{target} {found.tool} {found.session_id}: {row.outcome or row.state}"
+              f"{' (' + row.reason + ')' if row.reason and not row.outcome else ''}")
+    return OK if row.outcome and row.outcome.kind in ("resumed", "typed") else FAILED
+
+
+def _new_pane(tmux: Tmux, cwd: str, split: bool) -> str:
+    """A new window (or a split of the caller's pane) in ``cwd``; its ``%id``."""
+    me = os.environ.get("TMUX_PANE")
+    where = ["-t", me] if me else []
+    verb = "split-window" if split else "new-window"
+    return tmux.cmd(verb, *where, "-P", "-F", "#{pane_id}", "-c", cwd)[0].strip()
 
 
 def _newest_saved(rdir: pathlib.Path) -> dict[tuple[str, str], snapshot.PaneSession]:
@@ -475,7 +529,15 @@ def create_parser() -> argparse.ArgumentParser:
                    choices=[s.value for s in conversations.ConversationState],
                    help="only rows in this state (repeatable)")
     p.add_argument("--limit", type=_int, help="at most N rows, newest first")
-    p.set_defaults(func=cmd_sessions)
+    p.set_defaults(func=cmd_sessions, sessions_command=None)
+    resume_p = p.add_subparsers(dest="sessions_command").add_parser(
+        "resume", help="resume one conversation (a new window in its directory by default)")
+    resume_p.add_argument("id", help="its session id, or a unique prefix of it")
+    into = resume_p.add_mutually_exclusive_group()
+    into.add_argument("--window", action="store_true", help="a new window (the default)")
+    into.add_argument("--pane", help="this idle shell pane (%%id)")
+    into.add_argument("--split", action="store_true", help="split the caller's pane")
+    resume_p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("doctor", help="check the plugin's state, read-only, with next steps")
     p.add_argument("--json", action="store_true")

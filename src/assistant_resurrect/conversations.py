@@ -16,7 +16,7 @@ import typing as t
 from assistant_resurrect import redact, restore, shells
 from assistant_resurrect.assistants import ASSISTANTS
 from assistant_resurrect.assistants.base import StoredSession
-from assistant_resurrect.exc import UnquotableError
+from assistant_resurrect.exc import AssistantResurrectError, UnquotableError
 from assistant_resurrect.snapshot import PaneSession
 
 IDLE_AFTER = 600.0
@@ -87,6 +87,21 @@ def list_conversations(running: t.Mapping[tuple[str, str], Running],
                 rows.append((stored.updated_at, row))
     rows.sort(key=lambda pair: -pair[0])
     return [row for _, row in rows[:limit]]
+
+
+def find(rows: list[Conversation], wanted: str) -> Conversation:
+    """The row whose id is ``wanted``, or the one whose id starts with it.
+
+    Raises :class:`AssistantResurrectError` when none matches, or several do.
+    """
+    exact = [r for r in rows if r.session_id == wanted]
+    matches = exact or [r for r in rows if r.session_id.startswith(wanted)] if wanted else []
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise AssistantResurrectError(f"no conversation {wanted!r} in any tool's store")
+    raise AssistantResurrectError(f"{wanted!r} names {len(matches)} conversations: " + ", ".join(
+        f"{r.tool} {r.session_id}" for r in matches[:5]))
 
 
 def _row(tool: str, stored: StoredSession, running: Running | None, saved: PaneSession | None,

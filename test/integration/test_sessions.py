@@ -55,3 +55,28 @@ def test_every_conversation_on_disk_with_its_state(lab: Lab) -> None:
     assert set(sessions(lab, "--state", "saved")) == {ids[t][0] for t in RUNNING}
     only = sessions(lab, "--tool", "claude", "--cwd", str(ids["claude"][1]))
     assert set(only) == {ids["claude"][0]}
+
+
+def test_resume_one_conversation_through_the_restore_guards(lab: Lab) -> None:
+    """``sessions resume`` opens a new window in the conversation's directory and verifies
+    it; a live conversation is not resumed twice; a busy pane gets nothing typed."""
+    cwd = lab.home / "work dir"
+    cwd.mkdir()
+    sid = TOOLS["opencode"].session(lab, cwd)
+    busy = lab.start("s", lab.home, "sleep 300")
+    before = set(lab.tmux("list-panes", "-a", "-F", "#{pane_id}").split())
+
+    refused = lab.cli("sessions", "resume", sid, "--pane", busy, "--json", check=False)
+    assert refused.returncode == 1
+    assert json.loads(refused.stdout)["resume"]["state"] == "pane-busy"
+    assert "opencode" not in lab.capture(busy)
+
+    done = lab.cli("sessions", "resume", sid[:12], "--json", check=False)
+    row = json.loads(done.stdout)["resume"]
+    assert done.returncode == 0 and row["outcome"] == "resumed", row
+    (new,) = set(lab.tmux("list-panes", "-a", "-F", "#{pane_id}").split()) - before
+    assert lab.argv_in_pane(new, "opencode")[-2:] == ["-s", sid]
+    assert lab.tmux("display-message", "-p", "-t", new, "#{pane_current_path}").strip() == str(cwd)
+
+    again = lab.cli("sessions", "resume", sid, check=False)
+    assert again.returncode == 1 and "live" in again.stderr
