@@ -332,9 +332,9 @@ def cmd_sessions(args: argparse.Namespace) -> int:
     if args.sessions_command == "resume":
         return _resume_conversation(args)
     now = time.time()
-    rows = _conversations(args, now, args.tool, os.getcwd() if args.here else args.cwd,
-                          args.since, [conversations.ConversationState(s) for s in args.state],
-                          args.limit)
+    rows, _ = _conversations(args, now, args.tool, os.getcwd() if args.here else args.cwd,
+                             args.since, [conversations.ConversationState(s) for s in args.state],
+                             args.limit)
     if args.json:
         _print_json(sessions=[row.to_json() for row in rows])
         return OK
@@ -343,8 +343,10 @@ def cmd_sessions(args: argparse.Namespace) -> int:
     return OK
 
 
-def _conversations(args: argparse.Namespace, now: float, *filters: t.Any
-                   ) -> list[conversations.Conversation]:
+def _conversations(args: argparse.Namespace, now: float, *filters: t.Any) -> tuple[
+        list[conversations.Conversation], dict[tuple[str, str], snapshot.PaneSession]]:
+    """The conversations (``filters``: those of :func:`conversations.list_conversations`)
+    and the newest snapshot's entries they were joined with."""
     try:
         option_lines, panes = _tmux(args).options_and_panes()
     except TmuxNotRunningError:
@@ -356,17 +358,18 @@ def _conversations(args: argparse.Namespace, now: float, *filters: t.Any
                                                           paths.state_dir()).items()}
     me = os.environ.get("TMUX_PANE")
     current = next((key for key, where in running.items() if me and where.pane_id == me), None)
+    saved = _newest_saved(rdir)
     return conversations.list_conversations(
-        running, _newest_saved(rdir), os.environ,
+        running, saved, os.environ,
         shells.shell_of(os.environ.get("SHELL", "")) or shells.Shell.BASH, now, current,
-        *filters)
+        *filters), saved
 
 
 def _resume_conversation(args: argparse.Namespace) -> int:
     """``sessions resume ID``: through a restore's guards (never a live one, never a busy
     pane, the pane's shell's quoting, verification), into a new window in its directory, a
     split of the caller's pane, or ``--pane``."""
-    rows = _conversations(args, time.time())
+    rows, saved_entries = _conversations(args, time.time())
     found = conversations.find(rows, args.id)
     if found.state not in (conversations.ConversationState.SAVED,
                            conversations.ConversationState.ORPHANED):
@@ -374,12 +377,12 @@ def _resume_conversation(args: argparse.Namespace) -> int:
                                       f" in {found.where}: nothing to resume")
     if not os.path.isdir(found.cwd):
         raise AssistantResurrectError(f"directory {found.cwd!r} does not exist")
-    tmux, opts, rdir = _context(args)
+    tmux, opts, _ = _context(args)
     target = args.pane or _new_pane(tmux, found.cwd, args.split)
     pane = next((p for p in tmux.list_panes() if p.pane_id == target), None)
     if pane is None:
         raise AssistantResurrectError(f"no pane {target}")
-    saved = _newest_saved(rdir).get((found.tool, found.session_id))
+    saved = saved_entries.get((found.tool, found.session_id))
     record = (saved or snapshot.PaneSession("", 0, 0, found.tool, found.cwd, found.session_id,
                                             launcher=found.tool))._replace(
         session_name=pane.session_name, window_index=pane.window_index,
