@@ -259,7 +259,9 @@ def type_line(tmux: Tmux, pane_id: str, line: str, submit: bool, guard: Guard,
         if verdict is Line.BUSY:
             return Typed(False, False, reason)
         settle()
-        if _prompt(_look(tmux, pane_id, guard)) != _prompt(start):
+        # the probe's BSpaces may still be on their way (fish repaints late under load)
+        _, same = _await(tmux, pane_id, guard, lambda v: _prompt(v) == _prompt(start), 2.0)
+        if not same:
             return Typed(False, False, "the prompt changed while we waited")
         tmux.send_text(pane_id, line)
         typed = True

@@ -144,9 +144,10 @@ TOOLS = {case.name: case for case in (
              lambda sid, cwd: ["--log-level", "INFO", "-s", sid],
              "kilo --continue", ("kilo:argv",),
              lambda home, sid, cwd: _opencode_entry(home, sid, cwd, "kilo")),
-    # Pi's argv reads as just "pi" (process.title): no options to replay, its session guessed
+    # Pi's argv reads as just "pi" once it set process.title: no options to replay, its
+    # session guessed (a status taken before that still reads its argv)
     ToolCase("pi", fixtures.pi_session, lambda sid: f"pi --offline --session {sid}",
-             lambda sid, cwd: ["--session", sid], "pi --offline -c", ("pi:sessions",),
+             lambda sid, cwd: ["--session", sid], "pi --offline -c", ("pi:sessions", "pi:argv"),
              _pi_entry),
     ToolCase("omp", fixtures.omp_session,
              lambda sid: f"omp --model opus --thinking high --resume {sid}",
