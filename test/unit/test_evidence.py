@@ -176,6 +176,22 @@ def test_a_launch_without_an_id_resolves_to_the_newest_conversation_it_resumed(
     assert evidence.confidence.value == "inferred"
 
 
+def test_codex_resume_last_before_its_database_indexed_the_rollouts() -> None:
+    """Codex adds rollouts to ``state_5.sqlite`` only once it has started up: a save before
+    that finds the conversation ``--last`` opened from the rollouts of the directory."""
+    home = pathlib.Path(os.environ["HOME"])
+    ids = ["0199eeee-0000-7000-8000-000000000001", "0199eeee-0000-7000-8000-000000000002",
+           "0199eeee-0000-7000-8000-000000000003"]
+    for i, (sid, cwd) in enumerate(zip(ids, ["/w", "/w", "/other"], strict=True)):
+        TOOLS["codex"].store_entry(home, sid, cwd)
+        (path,) = home.rglob(f"rollout-*-{sid}.jsonl")
+        os.utime(path, (START - 60 + 20 * i, START - 60 + 20 * i))
+    panes, table = world(("/w", ["codex", "resume", "--last"]))
+    evidence, _ = resolve(detect(panes, table), home / "state")["%0"]
+    assert (evidence.session_id, evidence.source, evidence.confidence.value) == (
+        ids[1], "codex:rollouts", "inferred")
+
+
 def test_cline_session_is_the_last_one_its_tui_logged_opening() -> None:
     """``logs/cline.log`` (pino JSON) says which session each TUI pid opened, newest last;
     lines of another pid, or older than the process (a reused pid), do not count, nor a

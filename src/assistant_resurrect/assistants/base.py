@@ -268,9 +268,7 @@ class Assistant:
     def continued(self, found: Found, cwd: str) -> StoredSession | None:
         """For a :meth:`is_continue` launch: the newest conversation of ``cwd`` that existed
         when the process started (the one it resumed)."""
-        started = found.proc.create_time + 2
-        return max((s for s in self.sessions(found.env, cwd) if s.updated_at <= started),
-                   key=lambda s: s.updated_at, default=None)
+        return newest_at_start(found, self.sessions(found.env, cwd))
 
     def session_exists(self, session_id: str, cwd: str, env: dict[str, str]) -> bool | None:
         """Whether the tool's store still holds the session (None when we cannot tell)."""
@@ -301,6 +299,13 @@ class Assistant:
 def home_of(env: t.Mapping[str, str]) -> pathlib.Path:
     """``$HOME`` from an environment (ours when it has none)."""
     return pathlib.Path(env.get("HOME") or os.path.expanduser("~"))
+
+
+def newest_at_start(found: Found, sessions: t.Iterable[StoredSession]) -> StoredSession | None:
+    """The newest of ``sessions`` updated before ``found``'s process started (2 s slack)."""
+    started = found.proc.create_time + 2
+    return max((s for s in sessions if s.updated_at <= started), key=lambda s: s.updated_at,
+               default=None)
 
 
 def tracker_evidence(found: Found, state_dir: pathlib.Path, tool: str, source: str

@@ -25,6 +25,7 @@ from assistant_resurrect.assistants.base import (
     Found,
     StoredSession,
     home_of,
+    newest_at_start,
     session_rows,
 )
 
@@ -128,6 +129,12 @@ class Codex(Assistant):
                         match.group(1), path.stat().st_mtime, "codex:rollouts",
                         str(payload.get("cwd") or "") if isinstance(payload, dict) else ""))
         return rows
+
+    def continued(self, found: Found, cwd: str) -> StoredSession | None:
+        """``resume --last``: from the threads database, else from the rollouts themselves
+        (Codex indexes rollouts it has not seen yet only once it has started up)."""
+        return super().continued(found, cwd) or newest_at_start(
+            found, [s for s in self.sessions(found.env) if s.cwd == cwd])
 
     def session_exists(self, session_id: str, cwd: str, env: dict[str, str]) -> bool | None:
         rows = _store.query(self.state_db(env), "SELECT archived FROM threads WHERE id = ?",
