@@ -17,10 +17,12 @@ from assistant_resurrect import (
     __version__,
     _fs,
     _log,
+    bundle,
     conversations,
     doctor,
     hooks,
     install,
+    kept,
     paths,
     restore,
     resurrect,
@@ -435,6 +437,114 @@ def parse_age(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not an age like 7d or 12h: {text!r}") from None
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Bundle conversations (:func:`bundle.export`): by id or unique prefix, the one live in
+    ``--pane``, or every live one."""
+    rows, _ = _conversations(args, time.time())
+    if args.pane:
+        chosen = [r for r in rows if r.pane == args.pane]
+        if not chosen:
+            raise AssistantResurrectError(f"no conversation runs in pane {args.pane}")
+    elif args.all_live:
+        chosen = [r for r in rows if r.state in conversations.LIVE_STATES]
+        if not chosen:
+            raise AssistantResurrectError("no conversation is live")
+    else:
+        chosen = [conversations.find(rows, wanted) for wanted in args.ids]
+    sources = [bundle.Source(r.tool, r.session_id, r.cwd, r.title, r.resume_command)
+               for r in chosen]
+    manifest, skipped = bundle.export(sources, pathlib.Path(args.output), os.environ)
+    for why in skipped:
+        log.warning("not exported: %s", why)
+    if args.json:
+        _print_json(bundle=args.output, conversations=manifest["conversations"],
+                    members=manifest["members"], skipped=skipped)
+        return OK
+    for conv in manifest["conversations"]:
+        print(f"{conv['tool']:<9} {conv['session_id']}  {len(conv['members'])} file(s)")
+    print(f"wrote {args.output}: {len(manifest['conversations'])} conversation(s), "
+          f"{len(manifest['members'])} file(s)" + (f"; {len(skipped)} left out (see above)"
+                                                   if skipped else ""))
+    return OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Recompute every checksum of a bundle (:func:`bundle.verify`); exit 1 on a problem."""
+    checked = bundle.verify(pathlib.Path(args.file))
+    convs = checked.manifest["conversations"] if checked.manifest else []
+    if args.json:
+        _print_json(bundle=args.file, ok=not checked.problems, conversations=convs,
+                    members=len(checked.members), problems=checked.problems)
+    else:
+        for problem in checked.problems:
+            print(f"FAIL {problem}")
+        if not checked.problems:
+            print(f"ok {args.file}: {len(convs)} conversation(s), {len(checked.members)} "
+                  f"file(s), every checksum matches")
+    return FAILED if checked.problems else OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Put conversations back where their tool's store lacks them (:func:`bundle.import_bundle`,
+    or a kept copy with ``--kept ID``); exit 1 when something conflicted or was refused."""
+    if args.kept:
+        results = _import_kept(args.file, args.dry_run)
+    else:
+        results = bundle.import_bundle(pathlib.Path(args.file), os.environ, args.dry_run)
+    for r in results:
+        log.info("import %s %s %s: %s %s", r.tool, r.session_id, r.member, r.action, r.detail)
+    if args.json:
+        _print_json(bundle=None if args.kept else args.file, dry_run=args.dry_run,
+                    results=[r.to_json() for r in results])
+    else:
+        for r in results:
+            print(f"{r.action:<13} {r.member}" + (f"  ({r.detail})" if r.detail else ""))
+    return FAILED if any(r.action in ("conflict", "refused") for r in results) else OK
+
+
+def _import_kept(session_id: str, dry_run: bool) -> list[bundle.Result]:
+    state = paths.state_dir()
+    tools = [name for name, tool in ASSISTANTS.items() if kept.has_copy(state, tool, session_id)]
+    if not tools:
+        raise AssistantResurrectError(f"no kept copy of {session_id!r} in {state / kept.KEPT}")
+    saved = {sid: rec for (_, sid), rec in _newest_saved(_resurrect_dir()).items()}
+    cwd = saved[session_id].cwd if session_id in saved else ""
+    return kept.import_kept(state, tools[0], session_id, cwd, os.environ, dry_run)
+
+
+def _resurrect_dir() -> pathlib.Path:
+    """resurrect's directory, also without a tmux server (then the defaults apply)."""
+    try:
+        return resurrect.resolve_dir(Options.read(Tmux()).resurrect_dir)
+    except AssistantResurrectError:
+        return resurrect.resolve_dir("")
+
+
+def cmd_keep(args: argparse.Namespace) -> int:
+    """Keep copies of the newest snapshot's conversations (:func:`kept.keep`); the save hook
+    starts this detached (``--hook``: log to ``save.log``, always exit 0)."""
+    if args.hook:
+        with contextlib.suppress(OSError):
+            _log.log_to_file(paths.state_dir() / "save.log")
+    try:
+        path = snapshot.newest_non_empty(resurrect.resolve_dir(
+            Options.read(_tmux(args)).resurrect_dir))
+        records = snapshot.load(path).resumable if path else []
+        results = kept.keep(records, paths.state_dir(), restore.env_for)
+    except Exception:
+        if not args.hook:
+            raise
+        log.exception("keeping transcripts failed")
+        return OK
+    log.info("kept %d file(s) of %d conversation(s)", len(results), len(records))
+    if args.json:
+        _print_json(results=[r.to_json() for r in results])
+    elif not args.hook:
+        for r in results:
+            print(f"{r.action:<8} {r.member}" + (f"  ({r.detail})" if r.detail else ""))
+    return OK
+
+
 def cmd_purge(args: argparse.Namespace) -> int:
     """Remove orphaned (and, with --older-than, old) snapshots; never the newest non-empty."""
     _, _, rdir = _context(args)
@@ -545,6 +655,34 @@ def create_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("doctor", help="check the plugin's state, read-only, with next steps")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_doctor)
+
+    p = sub.add_parser("export", help="bundle conversations with checksums (tar.gz)")
+    chosen = p.add_mutually_exclusive_group(required=True)
+    chosen.add_argument("ids", nargs="*", default=[], metavar="ID",
+                        help="session ids (or unique prefixes)")
+    chosen.add_argument("--pane", help="the conversation live in this pane (%%id)")
+    chosen.add_argument("--all-live", action="store_true", help="every live conversation")
+    p.add_argument("--output", "-o", required=True, help="the bundle to write (FILE.tar.gz)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("verify", help="recompute a bundle's checksums; exit 1 on a mismatch")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("import", help="put a bundle's conversations back where missing")
+    p.add_argument("file", help="a bundle (or, with --kept, a session id)")
+    p.add_argument("--kept", action="store_true",
+                   help="FILE is a session id: import its kept copy (keep-transcripts)")
+    p.add_argument("--dry-run", action="store_true", help="say what would be written")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("keep", help="keep copies of the newest snapshot's conversations now")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--hook", action="store_true", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_keep)
 
     p = sub.add_parser("history", help="list snapshots")
     p.add_argument("--json", action="store_true")

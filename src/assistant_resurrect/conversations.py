@@ -31,6 +31,10 @@ class ConversationState(str, enum.Enum):
     ORPHANED = "orphaned"
 
 
+LIVE_STATES = frozenset({ConversationState.CURRENT, ConversationState.LIVE,
+                         ConversationState.IDLE})
+
+
 class Conversation(t.NamedTuple):
     """One row of ``sessions`` (docs/cli-json.md): times are ISO 8601 UTC or None, ``pane``
     a ``%id`` or None, ``where`` a pane label or ``pid N`` for a live one (human output)."""

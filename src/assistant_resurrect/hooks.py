@@ -120,6 +120,8 @@ def _bind(resurrect_dir: pathlib.Path, snap: snapshot.Snapshot, save_file: pathl
              + _fs.remove_stale_temps(resurrect_dir, set(resurrect.save_file_names(
                  resurrect_dir))))
     (paths.state_dir() / MISSED_FLAG).unlink(missing_ok=True)
+    if opts.keep_transcripts and snap.resumable:
+        _detached("keep", "--hook")  # links and copies never lengthen the save
     log.info("%s %d assistant pane(s) in %s (pruned %d, %d stale temp file(s) removed)",
              "saved" if written else "unchanged:", len(snap.panes), target.name, len(removed),
              len(stale))
@@ -169,8 +171,14 @@ def catch_up(tmux: Tmux, since: float) -> SaveResult | None:
 
 def post_restore_all() -> None:
     """Start the restore worker detached, so resurrect's spinner ends at once."""
+    _detached("restore", "--execute", "--hook")
+
+
+def _detached(*args: str) -> None:
+    """``python -m assistant_resurrect ARGS`` in a session of its own, its output discarded
+    (it logs to its own file)."""
     subprocess.Popen(
-        [sys.executable, "-m", "assistant_resurrect", "restore", "--execute", "--hook"],
+        [sys.executable, "-m", "assistant_resurrect", *args],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True, close_fds=True, env=dict(os.environ),
     )

@@ -40,6 +40,9 @@ class Options(t.NamedTuple):
     keep_days
         Also drop snapshots older than this many days after each save (``keep-days``; 0, the
         default, keeps them as long as resurrect keeps their save files).
+    keep_transcripts
+        Keep a copy of each snapshotted conversation in the state dir (``keep-transcripts``,
+        off): see :mod:`assistant_resurrect.kept`.
     resurrect_dir
         The raw ``@resurrect-dir`` value.
     resurrect_processes
@@ -58,6 +61,7 @@ class Options(t.NamedTuple):
     verify_seconds: float = 3.0
     max_parallel: int = 4
     keep_days: float = 0.0
+    keep_transcripts: bool = False
     resurrect_dir: str = ""
     resurrect_processes: str = ""
     trackers_off: frozenset[str] = frozenset()
@@ -108,6 +112,7 @@ class Options(t.NamedTuple):
             verify_seconds=number("verify-seconds", 3.0, 120),
             max_parallel=max(1, int(number("max-parallel", 4, 64))),
             keep_days=number("keep-days", 0.0, 36500),
+            keep_transcripts=get("keep-transcripts", "off") == "on",
             resurrect_dir=raw.get("@resurrect-dir", ""),
             resurrect_processes=raw.get("@resurrect-processes", ""),
             trackers_off=frozenset(name.removeprefix(PREFIX) for name, value in raw.items()
@@ -118,7 +123,8 @@ class Options(t.NamedTuple):
 
 _OPTIONS = frozenset({"capture-env", "env-allow", "blank-commands", "missing-session",
                       "restore-mode", "client-wait", "stagger", "verify-seconds", "max-parallel",
-                      "keep-days", "python", "menu-key"})
+                      "keep-days", "keep-transcripts", "python", "menu-key",
+                      "popup-key"})
 
 
 def _unquote(raw: str) -> str:

@@ -163,8 +163,10 @@ def _launcher(tool: Assistant, saved: str) -> str:
 
 
 def plan_row(rec: PaneSession, by_address: dict[tuple[str, int, int], PaneRecord],
-             table: ProcessTable, live: dict[tuple[str, str], str], opts: Options) -> PlanRow:
-    """Decide one saved pane's state (see :class:`State`), without side effects."""
+             table: ProcessTable, live: dict[tuple[str, str], str], opts: Options,
+             state_dir: pathlib.Path) -> PlanRow:
+    """Decide one saved pane's state (see :class:`State`), without side effects
+    (``state_dir``: where kept copies are looked for)."""
     tool = ASSISTANTS.get(rec.tool)
     if tool is None:
         return PlanRow(rec, State.UNKNOWN_TOOL, f"no assistant module named {rec.tool!r}")
@@ -188,10 +190,9 @@ def plan_row(rec: PaneSession, by_address: dict[tuple[str, int, int], PaneRecord
     if not rec.cwd or not os.path.isdir(rec.cwd):
         return PlanRow(rec, State.CWD_MISSING, f"directory {rec.cwd!r} does not exist", pane)
     fresh = False
-    if tool.session_exists(rec.session_id, rec.cwd, _env_for(rec)) is False:
+    if tool.session_exists(rec.session_id, rec.cwd, env_for(rec)) is False:
         if opts.missing_session != "fresh":
-            return PlanRow(rec, State.SESSION_GONE, f"{rec.tool} no longer has this session",
-                           pane)
+            return PlanRow(rec, State.SESSION_GONE, _gone(tool, rec, state_dir), pane)
         fresh = True
     shell = t.cast(shells.Shell, shells.shell_of(pane.pane_current_command))
     try:
@@ -202,7 +203,17 @@ def plan_row(rec: PaneSession, by_address: dict[tuple[str, int, int], PaneRecord
     return PlanRow(rec, READY, reason, pane, command, fresh)
 
 
-def _env_for(rec: PaneSession) -> dict[str, str]:
+def _gone(tool: Assistant, rec: PaneSession, state_dir: pathlib.Path) -> str:
+    from assistant_resurrect import kept
+
+    reason = f"{rec.tool} no longer has this session"
+    if kept.has_copy(state_dir, tool, t.cast(str, rec.session_id)):
+        reason += (f" (a kept copy exists: assistant-resurrect import --kept "
+                   f"{rec.session_id})")
+    return reason
+
+
+def env_for(rec: PaneSession) -> dict[str, str]:
     env = dict(os.environ)
     env.update({k: v for k, v in rec.env.items() if v != REDACTED})
     return env
@@ -222,7 +233,7 @@ def make_plan(records: list[PaneSession], tmux: Tmux, state_dir: pathlib.Path,
     rows, planned = [], set()
     for rec in records:
         try:
-            row = plan_row(rec, by_address, table, live, opts)
+            row = plan_row(rec, by_address, table, live, opts, state_dir)
         except Exception as err:  # noqa: BLE001 - one bad entry must not end the plan
             log.exception("planning %s failed", rec.label)
             row = PlanRow(rec, State.PANE_BUSY, f"planning failed: {err!r}")

@@ -254,7 +254,8 @@ def _plan(rec: PaneSession, opts: Options) -> restore.PlanRow:
     panes, table = world()
     shell = ProcInfo(BASE + 99, 1, "bash", START, ["bash"], "/bin/bash", "/")
     pane = PaneRecord("%5", shell.pid, "/dev/pts/9", "s", 0, 0, "$1", "bash", "/", "t")
-    return restore.plan_row(rec, {pane.address: pane}, ProcessTable([shell]), {}, opts)
+    return restore.plan_row(rec, {pane.address: pane}, ProcessTable([shell]), {}, opts,
+                            pathlib.Path("/nonexistent-state"))
 
 
 def test_missing_session_is_skipped_or_started_fresh(tmp_path: pathlib.Path) -> None:

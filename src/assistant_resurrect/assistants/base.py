@@ -11,6 +11,7 @@ name a tool: they go through :data:`assistant_resurrect.assistants.ASSISTANTS`.
 from __future__ import annotations
 
 import enum
+import glob
 import os
 import pathlib
 import re
@@ -161,6 +162,10 @@ class Assistant:
         The tool overwrites its argv with its name (``process.title``): on Linux nothing
         after the name can be read, so neither its options nor its session are known from
         argv.
+    conversation_globs
+        Where one conversation's own files and folders are, relative to :meth:`root`, with
+        ``{id}`` for its session id (``projects/*/{id}.jsonl``): what ``export`` copies,
+        ``import`` puts back and ``keep-transcripts`` keeps.
     """
 
     name: t.ClassVar[str] = ""
@@ -176,6 +181,7 @@ class Assistant:
     id_pattern: t.ClassVar[re.Pattern[str]] = UUID_RE
     store_slack: t.ClassVar[float] = 2.0
     argv_is_title: t.ClassVar[bool] = False
+    conversation_globs: t.ClassVar[tuple[str, ...]] = ()
 
     @property
     def option(self) -> str:
@@ -273,6 +279,27 @@ class Assistant:
     def session_exists(self, session_id: str, cwd: str, env: dict[str, str]) -> bool | None:
         """Whether the tool's store still holds the session (None when we cannot tell)."""
         return any(s.session_id == session_id for s in self.sessions(env, cwd))
+
+    # -- a conversation's own files (export, import, kept copies) ----------------------------
+    def conversation_files(self, root: pathlib.Path, session_id: str) -> list[pathlib.Path]:
+        """The files and folders of one conversation under ``root`` (the tool's :meth:`root`,
+        or a kept copy of it), from :attr:`conversation_globs`; [] for an id that is not
+        one."""
+        if not self.id_pattern.match(session_id) or not is_session_id(session_id):
+            return []
+        return sorted({path for pattern in self.conversation_globs
+                       for path in root.glob(pattern.format(id=glob.escape(session_id)))})
+
+    def export_document(self, env: t.Mapping[str, str], session_id: str) -> bytes | None:
+        """For a store that is a database: the tool's own export of one conversation (raises
+        :class:`~assistant_resurrect.exc.AssistantResurrectError` when it fails); None when
+        :meth:`conversation_files` are the conversation."""
+        return None
+
+    def import_document(self, env: t.Mapping[str, str], path: pathlib.Path, cwd: str) -> None:
+        """Load a document of :meth:`export_document` into the tool's store with the tool's
+        own importer; raises :class:`~assistant_resurrect.exc.AssistantResurrectError`."""
+        raise NotImplementedError
 
     # -- replay -------------------------------------------------------------------------------
     def split(self, args: list[str]) -> ArgSplit:

@@ -67,6 +67,7 @@ def encode_project_dir(cwd: str) -> str:
 
 class Claude(Assistant):
     name = "claude"
+    conversation_globs = ("projects/*/{id}.jsonl", "projects/*/{id}")
     executables = frozenset({"claude", "claude.exe", ".claude-wrapped"})
     comm_prefixes = (".claude", *"0123456789")  # the native installer's versions/<semver>
     continue_selectors = frozenset({"-c", "--continue"})

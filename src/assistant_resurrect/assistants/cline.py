@@ -47,6 +47,7 @@ _USER_INPUT = re.compile(r"</?user_input[^>]*>")
 
 class Cline(Assistant):
     name = "cline"
+    conversation_globs = ("sessions/{id}",)
     executables = frozenset({"cline", ".cline"})
     scripts = frozenset({"cline"})
     not_interactive = frozenset({

@@ -37,6 +37,7 @@ _TRIPLE_RE = re.compile(r"^codex-[a-z0-9_]+-[a-z0-9_]+-[a-z0-9_]+")
 
 class Codex(Assistant):
     name = "codex"
+    conversation_globs = ("sessions/*/*/*/rollout-*-{id}.jsonl",)
     executables = frozenset({"codex", "codex.exe"})
     comm_prefixes = ("codex-",)  # the native codex-<target-triple> binary
     continue_selectors = frozenset({"--last"})

@@ -23,6 +23,7 @@ from assistant_resurrect.snapshot import is_session_id
 
 class Copilot(Assistant):
     name = "copilot"
+    conversation_globs = ("session-state/{id}",)
     executables = frozenset({"copilot", "copilot-linux-x64", "copilot-darwin-arm64",
                              "copilot-darwin-x64", "copilot-linux-arm64"})
     package = "@github/copilot"

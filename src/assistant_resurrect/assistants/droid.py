@@ -21,6 +21,12 @@ from assistant_resurrect.snapshot import is_session_id
 
 class Droid(Assistant):
     name = "droid"
+    conversation_globs = (
+        "sessions/*/{id}.jsonl",
+        "sessions/*/{id}.settings.json",
+        "sessions/{id}.jsonl",
+        "sessions/{id}.settings.json",
+    )
     executables = frozenset({"droid"})
     not_interactive = frozenset({"exec", "daemon", "search", "find", "update", "mcp", "plugin",
                                  "computer", "doctor", "help"})

@@ -46,6 +46,7 @@ def project_chats(root: pathlib.Path, folder: str) -> list[pathlib.Path]:
 
 class Gemini(Assistant):
     name = "gemini"
+    conversation_globs = ("tmp/*/chats/session-*.json*",)  # the id is inside, see below
     executables = frozenset({"gemini"})
     scripts = frozenset({"gemini", "gemini.js"})
     not_interactive = frozenset({"mcp", "extensions", "extension", "skills", "hooks"})
@@ -93,6 +94,12 @@ class Gemini(Assistant):
                         out.append(StoredSession(sid, path.stat().st_mtime, "gemini:chat-files",
                                                  where))
         return out
+
+    def conversation_files(self, root: pathlib.Path, session_id: str) -> list[pathlib.Path]:
+        """The chat files whose first line names ``session_id`` (their names hold only a
+        prefix of it)."""
+        return [path for path in sorted(root.glob(self.conversation_globs[0]))
+                if chat_session_id(path) == session_id]
 
     def resume_args(self, kept: list[str], session_id: str, cwd: str) -> list[str]:
         return [*kept, "--resume", session_id]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import pathlib
 import re
+import subprocess
 import typing as t
 
 from assistant_resurrect.assistants import _store
@@ -26,6 +27,7 @@ from assistant_resurrect.assistants.base import (
     session_rows,
     tracker_evidence,
 )
+from assistant_resurrect.exc import AssistantResurrectError
 
 
 class OpenCode(Assistant):
@@ -93,6 +95,36 @@ class OpenCode(Assistant):
             return False
         rows = _store.query(db, "SELECT time_archived FROM session WHERE id = ?", (session_id,))
         return bool(rows) and rows[0][0] is None
+
+    def export_document(self, env: t.Mapping[str, str], session_id: str) -> bytes | None:
+        """``<tool> export <id>``: the session and its messages as one JSON document (the
+        format ``<tool> import`` reads)."""
+        out = self._run(env, ["export", session_id], None).stdout
+        if not out.lstrip().startswith(b"{"):
+            raise AssistantResurrectError(f"{self.name} export {session_id} printed no JSON")
+        return out
+
+    def import_document(self, env: t.Mapping[str, str], path: pathlib.Path, cwd: str) -> None:
+        """``<tool> import FILE``, run in the conversation's directory when it exists."""
+        self._run(env, ["import", str(path)], cwd if os.path.isdir(cwd) else None)
+
+    def _run(self, env: t.Mapping[str, str], args: list[str], cwd: str | None
+             ) -> subprocess.CompletedProcess[bytes]:
+        import shutil
+
+        binary = shutil.which(self.data_name, path=env.get("PATH"))
+        if binary is None:
+            raise AssistantResurrectError(f"no {self.data_name} on PATH to run {args[0]}")
+        try:
+            done = subprocess.run([binary, *args], env=dict(env), cwd=cwd, capture_output=True,
+                                  stdin=subprocess.DEVNULL, timeout=180, check=False)
+        except (OSError, subprocess.TimeoutExpired) as err:
+            raise AssistantResurrectError(f"{self.data_name} {args[0]} failed: {err}") from None
+        if done.returncode != 0:
+            tail = done.stderr.decode(errors="replace").strip().splitlines()[-1:]
+            raise AssistantResurrectError(f"{self.data_name} {args[0]} exited "
+                                          f"{done.returncode}: {' '.join(tail)}")
+        return done
 
     def resume_args(self, kept: list[str], session_id: str, cwd: str) -> list[str]:
         return [*kept, "-s", session_id]

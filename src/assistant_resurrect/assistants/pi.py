@@ -35,6 +35,7 @@ def session_folder(cwd: str) -> str:
 
 class Pi(Assistant):
     name = "pi"
+    conversation_globs = ("sessions/*/*_{id}.jsonl",)
     executables = frozenset({"pi"})
     package = "@mariozechner/pi-coding-agent"
     scripts = frozenset({"pi", "cli.js"})

@@ -53,6 +53,7 @@ def boot_id() -> str | None:
 
 class Qwen(Assistant):
     name = "qwen"
+    conversation_globs = ("projects/*/chats/{id}.jsonl",)
     executables = frozenset({"qwen"})
     package = "qwen-code"
     scripts = frozenset({"qwen", "cli-entry.js", "cli.js"})

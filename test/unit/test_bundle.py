@@ -1,0 +1,217 @@
+"""Bundles and kept copies on stores written in the tools' own layouts (``store_entry`` of
+each tool's row): what is bundled, what ``verify`` catches, what ``import`` may write."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import io
+import json
+import os
+import pathlib
+import tarfile
+
+import pytest
+from support.tools import TOOLS
+
+from assistant_resurrect import bundle, kept
+from assistant_resurrect.assistants import ASSISTANTS
+from assistant_resurrect.exc import AssistantResurrectError
+from assistant_resurrect.snapshot import PaneSession
+
+SID = "0199dddd-0000-7000-8000-000000000001"
+FILE_TOOLS = [name for name in TOOLS if name not in ("opencode", "kilo")]
+
+
+def _sid(tool: str) -> str:
+    return "1796000000001_abc01" if tool == "cline" else SID
+
+
+@pytest.fixture()
+def env(tmp_path: pathlib.Path) -> dict[str, str]:
+    (tmp_path / "home").mkdir(exist_ok=True)
+    return {"HOME": str(tmp_path / "home"), "PATH": os.environ.get("PATH", "")}
+
+
+def _store(env: dict[str, str], tool: str, cwd: str = "/work/p") -> str:
+    sid = _sid(tool)
+    TOOLS[tool].store_entry(pathlib.Path(env["HOME"]), sid, cwd)
+    return sid
+
+
+def _export(tmp_path: pathlib.Path, env: dict[str, str], *tools: str) -> pathlib.Path:
+    out = tmp_path / "b.tar.gz"
+    bundle.export([bundle.Source(tool, _store(env, tool), "/work/p") for tool in tools], out,
+                  env)
+    return out
+
+
+@pytest.mark.parametrize("tool", FILE_TOOLS)
+def test_each_tool_s_own_files_round_trip(tmp_path: pathlib.Path, env: dict[str, str],
+                                          tool: str) -> None:
+    out = _export(tmp_path, env, tool)
+    assert out.stat().st_mode & 0o777 == 0o600
+    checked = bundle.verify(out)
+    assert checked.problems == [] and checked.members
+    assistant = ASSISTANTS[tool]
+    root = assistant.root(env)
+    originals = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    for path in assistant.conversation_files(root, _sid(tool)):
+        if path.is_dir():
+            for inner in path.rglob("*"):
+                inner.unlink() if inner.is_file() else None
+        else:
+            path.unlink()
+    results = bundle.import_bundle(out, env)
+    assert {r.action for r in results} == {"restored"}
+    assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == originals
+    assert {r.action for r in bundle.import_bundle(out, env)} == {"present"}
+
+
+def test_verify_names_every_changed_missing_and_added_member(tmp_path: pathlib.Path,
+                                                             env: dict[str, str]) -> None:
+    out = _export(tmp_path, env, "claude", "copilot")
+    names = [m for m in bundle.verify(out).members]
+    changed, dropped = names[0], names[1]
+    tampered = tmp_path / "t.tar.gz"
+    with tarfile.open(out) as src, tarfile.open(tampered, "w:gz") as dst:
+        for member in src:
+            data = src.extractfile(member).read()  # type: ignore[union-attr]
+            if member.name == dropped:
+                continue
+            if member.name == changed:
+                data += b"x"
+                member.size = len(data)
+            dst.addfile(member, io.BytesIO(data))
+        extra = tarfile.TarInfo("claude/projects/extra.jsonl")
+        dst.addfile(extra, io.BytesIO(b""))
+    problems = bundle.verify(tampered).problems
+    assert len(problems) == 3, problems
+    assert any(p.startswith(changed) and "mismatch" in p for p in problems)
+    assert f"{dropped}: missing" in problems
+    assert "claude/projects/extra.jsonl: not in the manifest" in problems
+    with pytest.raises(AssistantResurrectError, match="does not verify"):
+        bundle.import_bundle(tampered, env)
+
+
+def _forged(tmp_path: pathlib.Path, members: dict[str, bytes], tool: str = "claude",
+            kind: int = tarfile.REGTYPE) -> pathlib.Path:
+    """A bundle whose manifest matches its members: it verifies, whatever it holds."""
+    path = tmp_path / "forged.tar.gz"
+    entries = [{"name": n, "sha256": hashlib.sha256(d).hexdigest(), "size": len(d)}
+               for n, d in members.items()]
+    manifest = {"version": 1, "members": entries, "conversations": [
+        {"tool": tool, "session_id": SID, "cwd": "/w", "members": list(members)}]}
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data in [*members.items(), ("manifest.json", json.dumps(manifest).encode())]:
+            info = tarfile.TarInfo(name)
+            info.size, info.type = len(data), kind if name != "manifest.json" else tarfile.REGTYPE
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_a_bundle_puts_back_transcripts_never_settings(tmp_path: pathlib.Path,
+                                                       env: dict[str, str]) -> None:
+    path = _forged(tmp_path, {"claude/settings.json": b'{"hooks": "evil"}',
+                              f"claude/projects/x/{SID}.jsonl": b"{}\n",
+                              f"claude/projects/x/{SID}/../../../settings.json": b"{}"})
+    checked = bundle.verify(path)
+    assert any("unsafe member" in p for p in checked.problems)
+    safe = _forged(tmp_path, {"claude/settings.json": b'{"hooks": "evil"}',
+                              f"claude/projects/x/{SID}.jsonl": b"{}\n"})
+    results = {r.member: r.action for r in bundle.import_bundle(safe, env)}
+    assert results == {"claude/settings.json": "refused",
+                       f"claude/projects/x/{SID}.jsonl": "restored"}
+    assert not (pathlib.Path(env["HOME"]) / ".claude/settings.json").exists()
+
+
+def test_import_never_overwrites_a_different_file(tmp_path: pathlib.Path,
+                                                  env: dict[str, str]) -> None:
+    out = _export(tmp_path, env, "claude")
+    (transcript,) = ASSISTANTS["claude"].conversation_files(ASSISTANTS["claude"].root(env), SID)
+    transcript.write_text("the user's newer conversation\n")
+    (result,) = bundle.import_bundle(out, env)
+    assert result.action == "conflict"
+    assert transcript.read_text() == "the user's newer conversation\n"
+
+
+def test_import_does_not_follow_a_symlinked_folder_out_of_the_store(
+        tmp_path: pathlib.Path, env: dict[str, str]) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    projects = pathlib.Path(env["HOME"]) / ".claude/projects"
+    projects.mkdir(parents=True)
+    (projects / "x").symlink_to(outside)
+    path = _forged(tmp_path, {f"claude/projects/x/{SID}.jsonl": b"{}\n"})
+    (result,) = bundle.import_bundle(path, env)
+    assert result.action == "refused" and list(outside.iterdir()) == []
+
+
+def test_export_leaves_out_symlinks_out_of_the_store_and_credentials(
+        tmp_path: pathlib.Path, env: dict[str, str]) -> None:
+    sid = _store(env, "copilot")
+    folder = pathlib.Path(env["HOME"]) / ".copilot/session-state" / sid
+    (folder / "auth.json").write_text('{"token": "secret"}')
+    secret = tmp_path / "secret.txt"
+    secret.write_text("ssh key")
+    (folder / "link.txt").symlink_to(secret)
+    out = tmp_path / "b.tar.gz"
+    manifest, skipped = bundle.export([bundle.Source("copilot", sid, "/work/p")], out, env)
+    names = {m["name"] for m in manifest["members"]}
+    assert names == {f"copilot/session-state/{sid}/events.jsonl",
+                     f"copilot/session-state/{sid}/workspace.yaml"}
+    assert len(skipped) == 2 and any("credentials" in s for s in skipped)
+    assert b"ssh key" not in out.read_bytes() and b"secret" not in out.read_bytes()
+
+
+def test_export_never_overwrites_and_leaves_nothing_on_failure(tmp_path: pathlib.Path,
+                                                               env: dict[str, str]) -> None:
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "b.tar.gz"
+    out.write_text("mine")
+    with pytest.raises(AssistantResurrectError, match="will not overwrite"):
+        bundle.export([bundle.Source("claude", _store(env, "claude"), "/w")], out, env)
+    assert out.read_text() == "mine"
+    with pytest.raises(AssistantResurrectError, match="nothing to export"):
+        bundle.export([bundle.Source("claude", "0199dddd-0000-7000-8000-00000000dead", "/w")],
+                      tmp_path / "out" / "c.tar.gz", env)
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["b.tar.gz"]
+
+
+def _record(tool: str, sid: str) -> PaneSession:
+    return PaneSession("s", 0, 0, tool, "/work/p", sid, launcher=tool)
+
+
+def test_kept_copies_are_hard_links_and_survive_the_tool_s_cleanup(
+        tmp_path: pathlib.Path, env: dict[str, str]) -> None:
+    state = tmp_path / "state"
+    sid = _store(env, "claude")
+    (transcript,) = ASSISTANTS["claude"].conversation_files(ASSISTANTS["claude"].root(env), sid)
+    results = kept.keep([_record("claude", sid)], state, lambda rec: env)
+    assert [r.action for r in results] == ["kept"]
+    copy = kept.kept_root(state, "claude") / transcript.relative_to(
+        ASSISTANTS["claude"].root(env))
+    assert os.path.samefile(copy, transcript)
+    with transcript.open("a") as fh:
+        fh.write('{"type": "assistant"}\n')  # an appended JSONL stays current in the copy
+    data = transcript.read_bytes()
+    transcript.unlink()
+    assert kept.has_copy(state, ASSISTANTS["claude"], sid)
+    (result,) = kept.import_kept(state, "claude", sid, "/work/p", env)
+    assert result.action == "restored" and transcript.read_bytes() == data
+
+
+def test_kept_copies_are_copied_where_hard_links_fail(tmp_path: pathlib.Path,
+                                                      env: dict[str, str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    def cross_device(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    state = tmp_path / "state"
+    sid = _store(env, "codex")
+    monkeypatch.setattr(os, "link", cross_device)
+    (result,) = kept.keep([_record("codex", sid)], state, lambda rec: env)
+    assert result.action == "copied"
+    (copy,) = kept.kept_root(state, "codex").rglob("rollout-*.jsonl")
+    assert copy.stat().st_mode & 0o777 == 0o600
+    assert (state / "kept").stat().st_mode & 0o777 == 0o700
