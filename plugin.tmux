@@ -107,12 +107,67 @@ set_menu_binding() {
 		"PYTHONPATH=$(printf %q "$CURRENT_DIR/src") $(printf %q "$python") -m assistant_resurrect menu --client '#{client_name}' >/dev/null 2>&1"
 }
 
+# tmux command-string quoting (double quotes; \, " and $ escaped, # doubled: formats expand).
+tmux_quote() {
+	local s="${1//\\/\\\\}"
+	s="${s//\"/\\\"}"
+	s="${s//\$/\\\$}"
+	printf '"%s"' "${s//#/##}"
+}
+
+# The command bound to a root-table key now, for chaining (our own earlier binding gives back
+# the one it replaced, kept in an option).
+previous_binding() {
+	local key="$1" keep="@assistant-resurrect-previous-$1" line
+	line="$(tmux list-keys -T root "$key" 2>/dev/null | head -n 1)"
+	line="$(printf '%s' "$line" | sed -E "s/^bind-key +(-r +)?-T +root +$key +//")"
+	if [ -z "$line" ] || [[ "$line" == *"$status_range"* ]]; then
+		tmux show-option -gqv "$keep"
+	else
+		tmux set-option -gq "$keep" "$line"
+		printf '%s' "$line"
+	fi
+}
+
+# Left click on our status saves now (through tmux-resurrect), right click opens the popup;
+# clicks elsewhere on the status line do what they did before.
+bind_status_mouse() {
+	local python="$1" range save popup
+	range="#{==:#{mouse_status_range},$status_range}"
+	save="run-shell -b $(tmux_quote "$(printf '%q %q save' "$CURRENT_DIR/scripts/status.sh" "$(state_dir)")")"
+	popup="run-shell -b $(tmux_quote "$(printf 'PYTHONPATH=%q %q -m assistant_resurrect popup --client ' "$CURRENT_DIR/src" "$python")")'#{client_name}'"
+	tmux bind-key -T root MouseDown1Status if-shell -F "$range" "$save" "$(previous_binding MouseDown1Status)"
+	tmux bind-key -T root MouseDown3Status if-shell -F "$range" "$popup" "$(previous_binding MouseDown3Status)"
+}
+
+# #{assistant_resurrect_status} in status-left/-right becomes scripts/status.sh (sh reading
+# our state files: no Python on a status refresh) in a clickable range. Off unless used.
+set_status_interpolation() {
+	local python="$1" side value command found=""
+	command="$(printf '%q %q' "$CURRENT_DIR/scripts/status.sh" "$(state_dir)")"
+	case "$command" in *'#'* | *')'*)
+		log_line "plugin: the status line cannot run $command (a # or ) in the path)"
+		return 0 ;;
+	esac
+	command="#[range=user|$status_range]#($command)#[norange]"
+	for side in status-left status-right; do
+		value="$(tmux show-option -gqv "$side")"
+		case "$value" in *"$status_placeholder"*) ;; *) continue ;; esac
+		tmux set-option -gq "$side" "${value//"$status_placeholder"/$command}"
+		found=1
+	done
+	if [ -n "$found" ]; then
+		bind_status_mouse "$python"
+	fi
+}
+
 main() {
 	local python
 	ensure_state_dir
 	python="$(resolve_python)"
 	register_resurrect_hooks "$python"
 	set_menu_binding "$python"
+	set_status_interpolation "$python"
 	set_default_options
 	background_setup "$python"
 }

@@ -7,3 +7,5 @@ hook_marker="# tmux-assistant-resurrect"
 resurrect_hooks="post-save-layout post-save-all post-restore-all"
 menu_key_option="@assistant-resurrect-menu-key"  # prefix-table key, or off
 default_menu_key="A"
+status_placeholder="#{assistant_resurrect_status}"  # in status-left/-right: our status
+status_range="assistant-resurrect"                  # its clickable range (#[range=user|…])

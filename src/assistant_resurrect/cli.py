@@ -44,6 +44,7 @@ from assistant_resurrect.tmux import PaneRecord, Tmux
 OK, FAILED, USAGE = 0, 1, 2
 log = logging.getLogger(__name__)
 OUTCOMES = "last-restore.json"
+RESTORE_FAILED = "restore-failed"
 
 
 def _tmux(args: argparse.Namespace) -> Tmux:
@@ -161,6 +162,11 @@ def _plan(args: argparse.Namespace, tmux: Tmux, opts: Options, rdir: pathlib.Pat
 def _execute(rows: list[restore.PlanRow], tmux: Tmux, opts: Options) -> None:
     restore.execute(rows, tmux, opts, paths.state_dir() / "claims")
     restore.write_outcomes(paths.state_dir() / OUTCOMES, rows)
+    failed = paths.state_dir() / RESTORE_FAILED  # the status line's warning mark
+    if any(r.outcome and r.outcome.kind == "failed" for r in rows):
+        _fs.touch_private(failed)
+    else:
+        failed.unlink(missing_ok=True)
     tmux.display_message(restore.summary(rows))
     log.info(restore.summary(rows))
 

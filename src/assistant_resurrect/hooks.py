@@ -25,6 +25,7 @@ from assistant_resurrect.tmux import Tmux
 log = logging.getLogger(__name__)
 BOUND_FLAG = "save-bound"
 MISSED_FLAG = "save-missed"  # a save hook failed; the next catch-up takes its save
+STATUS = "status"  # "<epoch s> <assistants>" of the last save, for scripts/status.sh
 
 
 class SaveResult(t.NamedTuple):
@@ -120,6 +121,8 @@ def _bind(resurrect_dir: pathlib.Path, snap: snapshot.Snapshot, save_file: pathl
              + _fs.remove_stale_temps(resurrect_dir, set(resurrect.save_file_names(
                  resurrect_dir))))
     (paths.state_dir() / MISSED_FLAG).unlink(missing_ok=True)
+    _fs.atomic_write_text(paths.state_dir() / STATUS, f"{int(snap.created_at)} "
+                                                      f"{len(snap.resumable)}\n")
     if opts.keep_transcripts and snap.resumable:
         _detached("keep", "--hook")  # links and copies never lengthen the save
     log.info("%s %d assistant pane(s) in %s (pruned %d, %d stale temp file(s) removed)",
