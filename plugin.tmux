@@ -104,7 +104,7 @@ set_menu_binding() {
 	key="$(get_tmux_option "$menu_key_option" "$default_menu_key")"
 	[ "$key" = off ] && return 0
 	tmux bind-key "$key" run-shell -b \
-		"PYTHONPATH=$(printf %q "$CURRENT_DIR/src") $(printf %q "$python") -m assistant_resurrect menu --client '#{client_name}' >/dev/null 2>&1"
+		"PYTHONPATH=$(printf %q "$CURRENT_DIR/src") $(printf %q "$python") -m assistant_resurrect popup --client '#{client_name}' >/dev/null 2>&1"
 }
 
 # tmux command-string quoting (double quotes; \, " and $ escaped, # doubled: formats expand).
@@ -135,7 +135,8 @@ bind_status_mouse() {
 	local python="$1" range save popup
 	range="#{==:#{mouse_status_range},$status_range}"
 	save="run-shell -b $(tmux_quote "$(printf '%q %q save' "$CURRENT_DIR/scripts/status.sh" "$(state_dir)")")"
-	popup="run-shell -b $(tmux_quote "$(printf 'PYTHONPATH=%q %q -m assistant_resurrect popup --client ' "$CURRENT_DIR/src" "$python")")'#{client_name}'"
+	popup="$(tmux_quote "$(printf 'PYTHONPATH=%q %q -m assistant_resurrect popup' "$CURRENT_DIR/src" "$python")")"
+	popup="run-shell -b ${popup%\"} --client '#{client_name}'\""
 	tmux bind-key -T root MouseDown1Status if-shell -F "$range" "$save" "$(previous_binding MouseDown1Status)"
 	tmux bind-key -T root MouseDown3Status if-shell -F "$range" "$popup" "$(previous_binding MouseDown3Status)"
 }

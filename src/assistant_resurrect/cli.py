@@ -9,6 +9,7 @@ import logging
 import os
 import pathlib
 import shlex
+import subprocess
 import sys
 import time
 import typing as t
@@ -24,6 +25,7 @@ from assistant_resurrect import (
     install,
     kept,
     paths,
+    popup,
     restore,
     resurrect,
     save,
@@ -229,6 +231,63 @@ def cmd_menu(args: argparse.Namespace) -> int:
     return OK
 
 
+def cmd_popup(args: argparse.Namespace) -> int:
+    """``prefix + A``: open the conversations popup (:mod:`popup`) in a ``display-popup``, or
+    the ``display-menu`` where popups are unavailable; ``--tui`` is what runs inside it."""
+    if args.tui:
+        return _popup_tui(args)
+    tmux = _tmux(args)
+    try:
+        version = tmux.version()[1]
+    except (OSError, subprocess.SubprocessError):
+        version = None
+    if not version or not popup.available(version):
+        return cmd_menu(args)
+    inner = [sys.executable, "-m", "assistant_resurrect",
+             *(["-L", args.socket_name] if args.socket_name else []), "popup", "--tui",
+             *(["--client", args.client] if args.client else [])]
+    env = f"PYTHONPATH={shlex.quote(str(paths.plugin_dir() / 'src'))}"
+    argv = ["display-popup", *(["-c", args.client] if args.client else []), "-E", "-w", "90%",
+            "-h", "70%", "-T", " assistant conversations ",
+            (env + " " + " ".join(shlex.quote(a) for a in inner)).replace("#", "##")]
+    if args.print:
+        print(json.dumps(argv))
+        return OK
+    tmux.cmd(*argv)
+    return OK
+
+
+def _popup_tui(args: argparse.Namespace) -> int:
+    """The TUI, then the chosen action: go to a live one's pane, resume into a new window, or
+    restore a saved one in place; the outcome is shown with ``display-message``."""
+    now = time.time()
+    rows, saved = _conversations(args, now)
+    picked = popup.pick(rows, now)
+    if picked is None:
+        return OK
+    action, row = picked
+    tmux, opts, _ = _context(args)
+    try:
+        if row.pane:
+            client = ["-c", args.client] if args.client else []
+            tmux.cmd("switch-client", *client, "-t", row.pane)
+            message = f"{row.tool} {row.session_id} runs in {row.where}"
+        elif action == popup.RESTORE:
+            plan = restore.make_plan([saved[(row.tool, row.session_id)]], tmux,
+                                     paths.state_dir(), opts)
+            _execute(plan, tmux, opts)
+            message = restore.summary(plan)
+        else:
+            print(f"resuming {row.tool} {row.session_id} in {row.cwd} …", flush=True)
+            done = conversations.resume(row, saved, tmux, opts, paths.state_dir())
+            message = f"{row.tool} {row.session_id}: {done.outcome or done.state} {done.reason}"
+    except AssistantResurrectError as err:
+        message = str(err)
+    log.info("popup %s: %s", action, message)
+    tmux.display_message(f"assistant-resurrect: {message}".strip())
+    return OK
+
+
 def _retarget(rows: list[restore.PlanRow], pane_id: str, tmux: Tmux, opts: Options
               ) -> list[restore.PlanRow]:
     """--into: plan the one selected record against another pane."""
@@ -374,49 +433,20 @@ def _conversations(args: argparse.Namespace, now: float, *filters: t.Any) -> tup
 
 
 def _resume_conversation(args: argparse.Namespace) -> int:
-    """``sessions resume ID``: through a restore's guards (never a live one, never a busy
-    pane, the pane's shell's quoting, verification), into a new window in its directory, a
-    split of the caller's pane, or ``--pane``."""
+    """``sessions resume ID``: :func:`conversations.resume` into a new window in its
+    directory, a split of the caller's pane, or ``--pane``."""
     rows, saved_entries = _conversations(args, time.time())
     found = conversations.find(rows, args.id)
-    if found.state not in (conversations.ConversationState.SAVED,
-                           conversations.ConversationState.ORPHANED):
-        raise AssistantResurrectError(f"{found.tool} {found.session_id} is {found.state.value}"
-                                      f" in {found.where}: nothing to resume")
-    if not os.path.isdir(found.cwd):
-        raise AssistantResurrectError(f"directory {found.cwd!r} does not exist")
     tmux, opts, _ = _context(args)
-    target = args.pane or _new_pane(tmux, found.cwd, args.split)
-    pane = next((p for p in tmux.list_panes() if p.pane_id == target), None)
-    if pane is None:
-        raise AssistantResurrectError(f"no pane {target}")
-    saved = saved_entries.get((found.tool, found.session_id))
-    record = (saved or snapshot.PaneSession("", 0, 0, found.tool, found.cwd, found.session_id,
-                                            launcher=found.tool))._replace(
-        session_name=pane.session_name, window_index=pane.window_index,
-        pane_index=pane.pane_index, cwd=found.cwd)
-    plan = restore.make_plan([record], tmux, paths.state_dir(), opts)
-    if plan[0].state is restore.READY:
-        restore.execute(plan, tmux, opts, paths.state_dir() / "claims")
-    elif not args.pane:  # the pane we just made, nothing typed into it
-        tmux.cmd("kill-pane", "-t", target)
-    row = plan[0]
-    log.info("sessions resume %s %s into %s: %s", found.tool, found.session_id, target,
-             row.outcome or f"{row.state}: {row.reason}")
+    row = conversations.resume(found, saved_entries, tmux, opts, paths.state_dir(),
+                               args.pane, args.split, os.environ.get("TMUX_PANE"))
     if args.json:
         _print_json(resume=row.to_json())
     else:
-        print(f"{target} {found.tool} {found.session_id}: {row.outcome or row.state}"
+        print(f"{row.pane.pane_id if row.pane else '-'} {found.tool} {found.session_id}: "
+              f"{row.outcome or row.state}"
               f"{' (' + row.reason + ')' if row.reason and not row.outcome else ''}")
     return OK if row.outcome and row.outcome.kind in ("resumed", "typed") else FAILED
-
-
-def _new_pane(tmux: Tmux, cwd: str, split: bool) -> str:
-    """A new window (or a split of the caller's pane) in ``cwd``; its ``%id``."""
-    me = os.environ.get("TMUX_PANE")
-    where = ["-t", me] if me else []
-    verb = "split-window" if split else "new-window"
-    return tmux.cmd(verb, *where, "-P", "-F", "#{pane_id}", "-c", cwd)[0].strip()
 
 
 def _newest_saved(rdir: pathlib.Path) -> dict[tuple[str, str], snapshot.PaneSession]:
@@ -631,6 +661,12 @@ def create_parser() -> argparse.ArgumentParser:
     p.add_argument("--client", help="tmux client to show the menu on (#{client_name})")
     p.add_argument("--print", action="store_true", help="print the menu command, do not open it")
     p.set_defaults(func=cmd_menu)
+
+    p = sub.add_parser("popup", help="open the conversations popup (prefix + A)")
+    p.add_argument("--client", help="tmux client to show it on (#{client_name})")
+    p.add_argument("--print", action="store_true", help="print the tmux command, do not run it")
+    p.add_argument("--tui", action="store_true", help="run the picker here (inside the popup)")
+    p.set_defaults(func=cmd_popup)
 
     p = sub.add_parser("status", help="live assistant panes, their session ids and sources")
     p.add_argument("--json", action="store_true")

@@ -11,14 +11,20 @@ from __future__ import annotations
 
 import datetime
 import enum
+import logging
+import os
+import pathlib
 import typing as t
 
 from assistant_resurrect import redact, restore, shells
 from assistant_resurrect.assistants import ASSISTANTS
 from assistant_resurrect.assistants.base import StoredSession
 from assistant_resurrect.exc import AssistantResurrectError, UnquotableError
+from assistant_resurrect.options import Options
 from assistant_resurrect.snapshot import PaneSession
+from assistant_resurrect.tmux import Tmux
 
+log = logging.getLogger(__name__)
 IDLE_AFTER = 600.0
 TITLE_CHARS = 80
 
@@ -106,6 +112,47 @@ def find(rows: list[Conversation], wanted: str) -> Conversation:
         raise AssistantResurrectError(f"no conversation {wanted!r} in any tool's store")
     raise AssistantResurrectError(f"{wanted!r} names {len(matches)} conversations: " + ", ".join(
         f"{r.tool} {r.session_id}" for r in matches[:5]))
+
+
+def resume(found: Conversation, saved: t.Mapping[tuple[str, str], PaneSession], tmux: Tmux,
+           opts: Options, state_dir: pathlib.Path, pane_id: str | None = None,
+           split: bool = False, caller: str | None = None) -> restore.PlanRow:
+    """Resume one conversation through a restore's guards (never a live one, never into a
+    busy pane, the pane's shell's quoting, verification): into ``pane_id``, else a new
+    window in its directory (``split``: a split of the ``caller`` pane). A pane made for it
+    is closed again when the plan refuses it; the outcome is logged.
+
+    Raises :class:`AssistantResurrectError` for a live conversation, a missing directory or
+    pane.
+    """
+    if found.state in LIVE_STATES:
+        raise AssistantResurrectError(f"{found.tool} {found.session_id} is {found.state.value}"
+                                      f" in {found.where}: nothing to resume")
+    if not os.path.isdir(found.cwd):
+        raise AssistantResurrectError(f"directory {found.cwd!r} does not exist")
+    target = pane_id or _new_pane(tmux, found.cwd, split, caller)
+    pane = next((p for p in tmux.list_panes() if p.pane_id == target), None)
+    if pane is None:
+        raise AssistantResurrectError(f"no pane {target}")
+    record = (saved.get((found.tool, found.session_id)) or PaneSession(
+        "", 0, 0, found.tool, found.cwd, found.session_id, launcher=found.tool))._replace(
+        session_name=pane.session_name, window_index=pane.window_index,
+        pane_index=pane.pane_index, cwd=found.cwd)
+    (row,) = restore.make_plan([record], tmux, state_dir, opts)
+    if row.state is restore.READY:
+        restore.execute([row], tmux, opts, state_dir / "claims")
+    elif not pane_id:  # the pane we just made, nothing typed into it
+        tmux.cmd("kill-pane", "-t", target)
+    log.info("resume %s %s into %s: %s", found.tool, found.session_id, target,
+             row.outcome or f"{row.state}: {row.reason}")
+    return row
+
+
+def _new_pane(tmux: Tmux, cwd: str, split: bool, caller: str | None) -> str:
+    """A new window (or a split of the ``caller`` pane) in ``cwd``; its ``%id``."""
+    where = ["-t", caller] if caller else []
+    verb = "split-window" if split else "new-window"
+    return tmux.cmd(verb, *where, "-P", "-F", "#{pane_id}", "-c", cwd)[0].strip()
 
 
 def _row(tool: str, stored: StoredSession, running: Running | None, saved: PaneSession | None,

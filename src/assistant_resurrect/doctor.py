@@ -61,12 +61,10 @@ def run(tmux: Tmux) -> list[Check]:
 
 def _tmux_version(tmux: Tmux) -> Check:
     try:
-        out = subprocess.run([tmux.binary, "-V"], capture_output=True, text=True, timeout=10
-                             ).stdout.strip()
+        out, version = tmux.version()
     except (OSError, subprocess.TimeoutExpired) as err:
         return Check("tmux", Level.ERROR, f"cannot run tmux: {err}", "install tmux 3.2 or newer")
-    match = re.search(r"(\d+)\.(\d+)", out)
-    if match and (int(match[1]), int(match[2])) >= MIN_TMUX:
+    if version and version >= MIN_TMUX:
         return Check("tmux", Level.OK, out)
     return Check("tmux", Level.ERROR, f"{out or 'unknown version'}: 3.2 or newer is needed",
                  "install tmux 3.2 or newer")

@@ -123,8 +123,7 @@ class Options(t.NamedTuple):
 
 _OPTIONS = frozenset({"capture-env", "env-allow", "blank-commands", "missing-session",
                       "restore-mode", "client-wait", "stagger", "verify-seconds", "max-parallel",
-                      "keep-days", "keep-transcripts", "python", "menu-key",
-                      "popup-key"})
+                      "keep-days", "keep-transcripts", "python", "menu-key"})
 
 
 def _unquote(raw: str) -> str:

@@ -12,6 +12,7 @@ call: no byte in a field can forge another field, another pane or an option line
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import typing as t
 
@@ -240,6 +241,14 @@ class Tmux:
         except (TmuxNotRunningError, TmuxCommandError):
             return False
         return True
+
+    def version(self) -> tuple[str, tuple[int, int] | None]:
+        """``tmux -V`` (``tmux 3.3a``) and its (major, minor), None when unreadable; raises
+        OSError or subprocess.TimeoutExpired when tmux cannot run."""
+        out = subprocess.run([self.binary, "-V"], capture_output=True, text=True, timeout=10,
+                             check=False).stdout.strip()
+        match = re.search(r"(\d+)\.(\d+)", out)
+        return out, (int(match[1]), int(match[2])) if match else None
 
     def list_panes(self) -> list[PaneRecord]:
         """Every pane of the server, from exactly one ``list-panes -a`` call."""

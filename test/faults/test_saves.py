@@ -8,6 +8,7 @@ import contextlib
 import json
 import os
 import pathlib
+import re
 import stat
 import subprocess
 import sys
@@ -28,7 +29,8 @@ STEPS = [("open", 2, "the lock"), ("open", 3, "the blanking temp file"),
          ("fsync", 2, "the resurrect directory"), ("open", 4, "the sidecar temp file"),
          ("fsync", 3, "the sidecar's data"), ("replace", 2, "the sidecar"),
          ("fsync", 4, "the store directory"), ("replace", 3, "the newest-resumable pointer"),
-         ("open", 6, "the save-bound flag")]
+         ("open", 6, "the status-line temp file"), ("replace", 4, "the status-line file"),
+         ("open", 7, "the save-bound flag")]
 
 
 def _base_and_next(lab: FaultLab) -> tuple[pathlib.Path, pathlib.Path]:
@@ -71,7 +73,8 @@ def test_save_steps_are_the_ones_the_kill_scenarios_cover(clean: FaultLab) -> No
     for call, n, _ in STEPS:
         assert calls.count(call) >= n, (call, n, calls)
     assert calls == ["open", "open", "open", "fsync", "replace", "fsync", "open", "fsync",
-                     "replace", "fsync", "open", "fsync", "replace", "fsync", "unlink", "open"]
+                     "replace", "fsync", "open", "fsync", "replace", "fsync", "unlink", "open",
+                     "fsync", "replace", "fsync", "open"]
 
 
 @pytest.mark.parametrize(("call", "n", "step"), STEPS, ids=[s[2] for s in STEPS])
@@ -91,8 +94,10 @@ def test_kill_9_at_each_save_step_leaves_every_file_whole(clean: FaultLab, call:
     sidecar = clean.store() / (save_file.stem + ".json")
     if sidecar.exists():
         _valid_sidecar(sidecar, clean.opencode_id)
+    status = (clean.state_dir / "status").read_text()  # the base save's or this one's, whole
+    assert re.fullmatch(r"\d+ 1\n", status), status
 
-    stale = _age_temps(clean.store(), clean.resurrect_dir)  # a minute later, the next save
+    stale = _age_temps(clean.store(), clean.resurrect_dir, clean.state_dir)  # a minute later
     clean.hook("post-save-layout", str(save_file))
     _valid_sidecar(sidecar, clean.opencode_id)
     assert not [p for p in stale if p.exists()]

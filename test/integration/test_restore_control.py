@@ -105,7 +105,7 @@ def test_session_live_in_another_tmux_server_is_not_resumed_again(lab: Lab) -> N
 
 def test_menu_lists_saved_assistants_and_its_item_resumes_one(lab: Lab) -> None:
     lab.load_plugin()
-    assert "assistant_resurrect menu" in lab.tmux("list-keys", "-T", "prefix", "A")
+    assert "assistant_resurrect popup" in lab.tmux("list-keys", "-T", "prefix", "A")
     sid, _ = fixtures.start_opencode(lab, "w", "a")
     lab.resurrect_save()
     lab.restart_with_layout()
