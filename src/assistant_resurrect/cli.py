@@ -18,6 +18,7 @@ from assistant_resurrect import (
     __version__,
     _fs,
     _log,
+    ages,
     bundle,
     conversations,
     doctor,
@@ -461,16 +462,11 @@ def _newest_saved(rdir: pathlib.Path) -> dict[tuple[str, str], snapshot.PaneSess
 
 
 def parse_age(text: str) -> float:
-    """Seconds in ``30s``, ``15m``, ``12h``, ``7d`` or ``2w``.
-
-    >>> parse_age("7d"), parse_age("90m")
-    (604800.0, 5400.0)
-    """
-    units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+    """:func:`ages.parse` for argparse."""
     try:
-        return float(text[:-1]) * units[text[-1]]
-    except (KeyError, ValueError, IndexError):
-        raise argparse.ArgumentTypeError(f"not an age like 7d or 12h: {text!r}") from None
+        return ages.parse(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ import os
 import pathlib
 import typing as t
 
-from assistant_resurrect import redact, restore, shells
+from assistant_resurrect import ages, redact, restore, shells
 from assistant_resurrect.assistants import ASSISTANTS
 from assistant_resurrect.assistants.base import StoredSession
 from assistant_resurrect.exc import AssistantResurrectError, UnquotableError
@@ -194,19 +194,11 @@ def table(rows: list[Conversation], now: float, width: int = 100) -> list[str]:
     for row in rows:
         updated = row.updated_at and datetime.datetime.strptime(
             row.updated_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
-        age = _age(now - updated.timestamp()) if updated else "?"
+        age = ages.short(now - updated.timestamp()) if updated else "?"
         line = (f"{row.state.value:<8} {row.tool:<8} {age:>4} {_clip(row.session_id, 14):<14} "
                 f"{_clip(row.cwd, 24, left=True):<24} {row.title}")
         lines.append(line if len(line) <= width else line[:width - 1] + "…")
     return lines
-
-
-def _age(seconds: float) -> str:
-    """``45s``, ``12m``, ``5h``, ``3d``, ``8w``."""
-    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{int(seconds // size)}{unit}"
-    return f"{max(0, int(seconds))}s"
 
 
 def _clip(text: str, width: int, left: bool = False) -> str:

@@ -10,7 +10,7 @@ import subprocess
 import time
 import typing as t
 
-from assistant_resurrect import _fs, paths, restore, resurrect, save, snapshot
+from assistant_resurrect import _fs, ages, paths, restore, resurrect, save, snapshot
 from assistant_resurrect.assistants import ASSISTANTS
 from assistant_resurrect.exc import AssistantResurrectError, TmuxNotRunningError
 from assistant_resurrect.options import Options
@@ -55,8 +55,9 @@ def run(tmux: Tmux) -> list[Check]:
     opts = Options.from_lines(lines)
     rdir = resurrect.resolve_dir(opts.resurrect_dir)
     return [*checks, *_plugins(tmux, raw), *_hook_lines(raw), _interpreter(raw),
-            *_trackers(opts), *_directories(rdir), *_last_save(rdir), *_last_restore(),
-            _snapshots(rdir, opts), *_processes(opts)]
+            *_trackers(opts), *_directories(rdir), *_last_save(rdir, names := snapshot
+                .list_snapshots(rdir)), _restore_source(rdir), *_last_restore(),
+            _snapshots(names, opts), *_processes(opts)]
 
 
 def _tmux_version(tmux: Tmux) -> Check:
@@ -174,13 +175,12 @@ def _directories(rdir: pathlib.Path) -> list[Check]:
     return out
 
 
-def _last_save(rdir: pathlib.Path) -> list[Check]:
+def _last_save(rdir: pathlib.Path, names: list[pathlib.Path]) -> list[Check]:
     out = []
     if (paths.state_dir() / "save-missed").exists():
         out.append(Check("missed save", Level.WARN, "a save ran while the plugin's Python "
                          "could not start; it is caught up once the environment is ready",
                          "prefix + Ctrl-s"))
-    names = snapshot.list_snapshots(rdir)
     if not names:
         return [*out, Check("last save", Level.WARN, "no snapshot yet", "prefix + Ctrl-s")]
     try:
@@ -206,6 +206,26 @@ def _last_save(rdir: pathlib.Path) -> list[Check]:
     return out
 
 
+def _restore_source(rdir: pathlib.Path) -> Check:
+    """What a restore would read: the snapshot paired with resurrect's ``last`` save file."""
+    last = resurrect.last_save_file(rdir)
+    if last is None:
+        return Check("restore source", Level.WARN, f"{rdir}/last is missing or dangling: "
+                     "resurrect has nothing to restore", "prefix + Ctrl-s")
+    paired = snapshot.sidecar_path(rdir, last.name).exists()
+    try:
+        snap = snapshot.for_save_file(rdir, last)
+        used = (f"a restore uses {snap.path.name if snap.path else '?'} "
+                f"({len(snap.resumable)} resumable pane(s))")
+    except (OSError, AssistantResurrectError) as err:
+        used = str(err)
+    if paired:
+        return Check("restore source", Level.OK, f"last -> {last.name}; {used}", None)
+    return Check("restore source", Level.WARN, f"last -> {last.name} has no snapshot (our "
+                 f"post-save-layout line did not run for that save); {used}",
+                 "tmux source-file ~/.tmux.conf, then prefix + Ctrl-s")
+
+
 def _last_restore() -> list[Check]:
     data = restore.load_outcomes(paths.state_dir() / "last-restore.json")
     panes = [p for p in data.get("panes", []) if isinstance(p, dict)]
@@ -224,8 +244,7 @@ def _last_restore() -> list[Check]:
     return out
 
 
-def _snapshots(rdir: pathlib.Path, opts: Options) -> Check:
-    names = snapshot.list_snapshots(rdir)
+def _snapshots(names: list[pathlib.Path], opts: Options) -> Check:
     keep = (f"kept {opts.keep_days:g} days" if opts.keep_days
             else "kept as long as resurrect keeps their save files")
     if not names:
@@ -242,12 +261,8 @@ def _processes(opts: Options) -> list[Check]:
 
 
 def _ago(epoch: float) -> str:
-    seconds = max(0.0, time.time() - epoch)
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(epoch))
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{when} ({int(seconds // size)}{unit} ago)"
-    return f"{when} ({int(seconds)}s ago)"
+    return f"{when} ({ages.short(time.time() - epoch)} ago)"
 
 
 def exit_code(checks: list[Check]) -> int:

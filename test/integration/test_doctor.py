@@ -52,11 +52,17 @@ def test_doctor_reports_the_real_state_and_changes_nothing(lab: Lab) -> None:
     assert "psutil" in str(checks["interpreter"]["detail"])
     assert checks["tracker claude"]["level"] == "ok", checks["tracker claude"]
     assert "opencode 1" in str(checks["last save"]["detail"])
+    sidecar = lab.sidecar_path().name
+    assert checks["restore source"]["level"] == "ok"
+    assert f"a restore uses {sidecar} (1 resumable pane(s))" in str(checks["restore source"])
     assert checks["state directory"]["level"] == "ok"
 
     lab.tmux("set-option", "-g", "@resurrect-hook-post-save-all", "echo mine")
     lab.tmux("set-option", "-g", "@resurrect-processes", ":all:")
     (lab.home / ".claude/settings.json").write_text("{not json")
+    unpaired = lab.write_save_file("20991231T000000")  # a save our hook line did not see
+    (lab.resurrect_dir / "last").unlink()
+    (lab.resurrect_dir / "last").symlink_to(unpaired.name)
     os.chmod(lab.state_dir, 0o777)
     code, checks = doctor(lab)
     assert code == 1
@@ -65,5 +71,9 @@ def test_doctor_reports_the_real_state_and_changes_nothing(lab: Lab) -> None:
     assert checks["tracker claude"]["level"] == "error"
     assert checks["state directory"]["next_step"] == f"chmod go-w {lab.state_dir}"
     assert checks["@resurrect-processes"]["level"] == "warn"
+    source = checks["restore source"]
+    assert source["level"] == "warn" and source["next_step"], source
+    assert str(source["detail"]).startswith(f"last -> {unpaired.name} has no snapshot")
+    assert f"a restore uses {sidecar} (1 resumable" in str(source["detail"])  # the fallback
     assert (lab.home / ".claude/settings.json").read_text() == "{not json"  # left untouched
     os.chmod(lab.state_dir, 0o700)

@@ -276,10 +276,13 @@ class Lab:
         data = json.loads((self.state_dir / "last-restore.json").read_text())
         return {p["pane"]: p for p in data["panes"]}
 
-    def sidecar(self) -> dict[str, t.Any]:
+    def sidecar_path(self) -> pathlib.Path:
+        """Our snapshot paired with the save file ``last`` points to."""
         target = os.readlink(self.resurrect_dir / "last")
-        path = self.resurrect_dir / "assistant-resurrect" / (pathlib.Path(target).stem + ".json")
-        return json.loads(path.read_text())
+        return self.resurrect_dir / "assistant-resurrect" / (pathlib.Path(target).stem + ".json")
+
+    def sidecar(self) -> dict[str, t.Any]:
+        return json.loads(self.sidecar_path().read_text())
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         env = {**self.env, "PYTHONPATH": str(REPO / "src")}

@@ -13,7 +13,7 @@ import typing as t
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from assistant_resurrect import _fs, install, restore, resurrect, snapshot
+from assistant_resurrect import _fs, ages, install, restore, resurrect, snapshot
 from assistant_resurrect.assistants import gemini
 from assistant_resurrect.exc import StateFileError
 from assistant_resurrect.options import Options
@@ -121,3 +121,20 @@ def test_options_never_raise_and_stay_in_bounds(raw: dict[str, str]) -> None:
     opts = Options.parse(raw)
     assert 0 <= opts.client_wait <= 120 and 1 <= opts.max_parallel <= 64
     assert 0 <= opts.keep_days <= 36500 and 0 <= opts.verify_seconds <= 120
+
+
+@given(st.floats(-1e3, 1e9, allow_nan=False))
+def test_a_short_age_is_the_largest_whole_unit_and_parses_back_below_it(seconds: float) -> None:
+    text = ages.short(seconds)
+    size = dict(ages.UNITS)[text[-1]]
+    assert ages.parse(text) <= max(seconds, 0) < ages.parse(text) + size
+    assert text[-1] == "s" or seconds >= size
+
+
+@given(st.text(max_size=6))
+@example("nand")
+@example("-2d")
+@example("infw")
+def test_parse_age_is_finite_and_non_negative_or_raises_value_error(text: str) -> None:
+    with contextlib.suppress(ValueError):
+        assert 0 <= ages.parse(text) < float("inf")

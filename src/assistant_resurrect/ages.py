@@ -1,0 +1,36 @@
+"""Ages as people type and read them: ``45s``, ``12m``, ``5h``, ``3d``, ``2w``."""
+
+from __future__ import annotations
+
+import math
+
+UNITS = (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
+
+
+def parse(text: str) -> float:
+    """Seconds in ``30s``, ``15m``, ``12h``, ``7d`` or ``2w``.
+
+    >>> parse("7d"), parse("90m")
+    (604800.0, 5400.0)
+
+    Raises
+    ------
+    ValueError
+        When ``text`` is not a finite, non-negative number followed by one of those units.
+    """
+    sizes = dict(UNITS)
+    try:
+        seconds = float(text[:-1]) * sizes[text[-1]]
+    except (IndexError, KeyError, ValueError):
+        seconds = -1.0
+    if not 0 <= seconds < math.inf:
+        raise ValueError(f"not an age like 7d or 12h: {text!r}")
+    return seconds
+
+
+def short(seconds: float) -> str:
+    """The largest whole unit: ``short(750)`` is ``12m``; negative ages read ``0s``."""
+    for unit, size in UNITS:
+        if seconds >= size:
+            return f"{int(seconds // size)}{unit}"
+    return "0s"
