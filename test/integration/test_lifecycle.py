@@ -117,8 +117,6 @@ def test_launches_without_an_id_are_saved_with_the_conversation_they_opened(lab:
             assert created - {fixture_id} == {sidecar[tool]["session_id"]}, (tool, created)
             expected[tool] = sidecar[tool]["session_id"]
     assert {t: p["session_id"] for t, p in sidecar.items()} == expected, sidecar
-    registry = [json.loads(p.read_text()) for p in (lab.home / ".claude/sessions").glob("*.json")]
-    assert registry[0]["sessionId"] != expected["claude"]  # -c registers a new, empty id
     for tool, row in sidecar.items():  # a tool whose argv is hidden can only guess
         allowed = ("inferred", "ambiguous") if ASSISTANTS[tool].argv_is_title else (
             "exact", "inferred")
