@@ -208,27 +208,36 @@ def cmd_menu(args: argparse.Namespace) -> int:
     tmux, opts, rdir = _context(args)
     snap = snapshot.for_save_file(rdir, resurrect.last_save_file(rdir))
     rows = restore.make_plan(snap.panes, tmux, paths.state_dir(), opts)
-    base = [sys.executable, "-m", "assistant_resurrect"]
-    if args.socket_name:
-        base += ["-L", args.socket_name]
     items: list[str] = []
     for i, row in enumerate(rows):
         rec = row.record
         label = f"{rec.tool:<9} {rec.label}  {row.state}".replace("#", "##")
-        command = " ".join(shlex.quote(a) for a in [*base, "restore", "--execute", "--from",
-                                                        str(snap.path), "--entry", str(i)])
-        env = f"PYTHONPATH={shlex.quote(str(paths.plugin_dir() / 'src'))}"
+        command = _self_command(args, "restore", "--execute", "--from", str(snap.path),
+                                "--entry", str(i))
         enabled = row.state is restore.READY
         items += [label if enabled else f"-{label}", str(i + 1) if i < 9 else "",
-                  f"run-shell -b {_tmux_quote(env + ' ' + command)}"]
+                  f"run-shell -b {_tmux_quote(command)}"]
     if not items:
         items = ["-no saved assistants", "", ""]
-    argv = ["display-menu", *(["-c", args.client] if args.client else []),
-            "-T", "#[align=centre] saved assistants ", *items]
+    return _show(tmux, args, ["display-menu", *(["-c", args.client] if args.client else []),
+                              "-T", "#[align=centre] saved assistants ", *items])
+
+
+def _self_command(args: argparse.Namespace, *argv: str) -> str:
+    """The shell line that runs this CLI with ``argv`` on the same server and interpreter,
+    for tmux to run (``run-shell``, ``display-popup``)."""
+    env = f"PYTHONPATH={shlex.quote(str(paths.plugin_dir() / 'src'))}"
+    full = [sys.executable, "-m", "assistant_resurrect",
+            *(["-L", args.socket_name] if args.socket_name else []), *argv]
+    return env + " " + " ".join(shlex.quote(a) for a in full)
+
+
+def _show(tmux: Tmux, args: argparse.Namespace, argv: list[str]) -> int:
+    """Run the tmux command ``argv`` (a menu or popup), or with ``--print`` print it as JSON."""
     if args.print:
         print(json.dumps(argv))
-        return OK
-    tmux.cmd(*argv)
+    else:
+        tmux.cmd(*argv)
     return OK
 
 
@@ -244,18 +253,11 @@ def cmd_popup(args: argparse.Namespace) -> int:
         version = None
     if not version or not popup.available(version):
         return cmd_menu(args)
-    inner = [sys.executable, "-m", "assistant_resurrect",
-             *(["-L", args.socket_name] if args.socket_name else []), "popup", "--tui",
-             *(["--client", args.client] if args.client else [])]
-    env = f"PYTHONPATH={shlex.quote(str(paths.plugin_dir() / 'src'))}"
-    argv = ["display-popup", *(["-c", args.client] if args.client else []), "-E", "-w", "90%",
-            "-h", "70%", "-T", " assistant conversations ",
-            (env + " " + " ".join(shlex.quote(a) for a in inner)).replace("#", "##")]
-    if args.print:
-        print(json.dumps(argv))
-        return OK
-    tmux.cmd(*argv)
-    return OK
+    inner = _self_command(args, "popup", "--tui",
+                          *(["--client", args.client] if args.client else []))
+    return _show(tmux, args, ["display-popup", *(["-c", args.client] if args.client else []),
+                              "-E", "-w", "90%", "-h", "70%", "-T",
+                              " assistant conversations ", inner.replace("#", "##")])
 
 
 def _popup_tui(args: argparse.Namespace) -> int:
@@ -273,11 +275,10 @@ def _popup_tui(args: argparse.Namespace) -> int:
             client = ["-c", args.client] if args.client else []
             tmux.cmd("switch-client", *client, "-t", row.pane)
             message = f"{row.tool} {row.session_id} runs in {row.where}"
-        elif action == popup.RESTORE:
-            plan = restore.make_plan([saved[(row.tool, row.session_id)]], tmux,
-                                     paths.state_dir(), opts)
-            _execute(plan, tmux, opts)
-            message = restore.summary(plan)
+        elif action == popup.RESTORE:  # _execute shows and logs its own summary
+            _execute(restore.make_plan([saved[(row.tool, row.session_id)]], tmux,
+                                       paths.state_dir(), opts), tmux, opts)
+            return OK
         else:
             print(f"resuming {row.tool} {row.session_id} in {row.cwd} …", flush=True)
             done = conversations.resume(row, saved, tmux, opts, paths.state_dir())

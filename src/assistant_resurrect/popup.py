@@ -41,23 +41,22 @@ def pick(rows: list[Conversation], now: float) -> tuple[str, Conversation] | Non
     from prompt_toolkit.layout import HSplit, Layout, Window
     from prompt_toolkit.layout.controls import BufferControl, FormattedTextControl
 
-    state = {"shown": rows, "selected": 0}
+    shown, selected = rows, 0
     query = Buffer(multiline=False)
 
     def refilter(_: object) -> None:
+        nonlocal shown, selected
         words = query.text.lower().split()
-        state["shown"] = [row for row in rows if matches(row, words)]
-        state["selected"] = 0
+        shown, selected = [row for row in rows if matches(row, words)], 0
 
     query.on_text_changed += refilter
 
     def lines() -> StyleAndTextTuples:
-        shown = t.cast(list[Conversation], state["shown"])
         width = max(40, app.output.get_size().columns)
         table = conversations.table(shown, now, width)
         out: StyleAndTextTuples = [("bold", table[0] + "\n")]
         for i, line in enumerate(table[1:]):
-            out.append(("reverse" if i == state["selected"] else "", line + "\n"))
+            out.append(("reverse" if i == selected else "", line + "\n"))
         if not shown:
             out.append(("italic", "  no conversation matches\n"))
         return out
@@ -68,8 +67,8 @@ def pick(rows: list[Conversation], now: float) -> tuple[str, Conversation] | Non
 
     def move(step: int) -> t.Callable[[KeyPressEvent], None]:
         def handler(event: KeyPressEvent) -> None:
-            count = len(t.cast(list[Conversation], state["shown"]))
-            state["selected"] = max(0, min(count - 1, t.cast(int, state["selected"]) + step))
+            nonlocal selected
+            selected = max(0, min(len(shown) - 1, selected + step))
             event.app.layout.focus(listing)
         return handler
 
@@ -78,8 +77,7 @@ def pick(rows: list[Conversation], now: float) -> tuple[str, Conversation] | Non
         keys.add(key)(move(step))
 
     def chosen() -> Conversation | None:
-        shown = t.cast(list[Conversation], state["shown"])
-        return shown[t.cast(int, state["selected"])] if shown else None
+        return shown[selected] if shown else None
 
     @keys.add("enter")
     def _resume(event: KeyPressEvent) -> None:
