@@ -28,8 +28,10 @@ def _hook_failed(argv: list[str]) -> int:
         pass
     import subprocess
 
-    message = f"assistant-resurrect: {name} could not start (see {logfile})"
-    subprocess.run(["tmux", "display-message", message.replace("#", "##")],
+    from assistant_resurrect import terminal, tmux_quote
+
+    message = terminal.safe(f"assistant-resurrect: {name} could not start (see {logfile})")
+    subprocess.run(["tmux", "display-message", "--", tmux_quote.format_argument(message)],
                    capture_output=True, check=False)
     return 0
 

@@ -8,7 +8,6 @@ import json
 import logging
 import os
 import pathlib
-import shlex
 import subprocess
 import sys
 import time
@@ -32,6 +31,7 @@ from assistant_resurrect import (
     save,
     shells,
     snapshot,
+    terminal,
 )
 from assistant_resurrect.assistants import ASSISTANTS
 from assistant_resurrect.exc import (
@@ -42,7 +42,8 @@ from assistant_resurrect.exc import (
 )
 from assistant_resurrect.options import Options
 from assistant_resurrect.procs import ProcessTable
-from assistant_resurrect.tmux import PaneRecord, Tmux
+from assistant_resurrect.tmux import Command, MenuItem, PaneRecord, Tmux, menu
+from assistant_resurrect.tmux import popup as tmux_popup
 
 OK, FAILED, USAGE = 0, 1, 2
 log = logging.getLogger(__name__)
@@ -103,7 +104,7 @@ def _select(records: list[snapshot.PaneSession], args: argparse.Namespace, tmux:
     may hold ``:`` and ``.``."""
     address = None
     if args.pane and args.pane.startswith("%"):
-        live = next((p for p in tmux.list_panes() if p.pane_id == args.pane), None)
+        live = tmux.pane(args.pane)
         if live is None:
             raise AssistantResurrectError(f"no pane {args.pane} in this tmux server")
         address = live.address
@@ -196,48 +197,40 @@ def _restore_worker(args: argparse.Namespace) -> int:
     return OK
 
 
-def _tmux_quote(text: str) -> str:
-    """Quote for a tmux command string (double quotes; ``#`` doubled: run-shell expands it)."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
-    return '"' + escaped.replace("#", "##") + '"'
-
-
 def cmd_menu(args: argparse.Namespace) -> int:
     """``display-menu`` of the snapshot ``restore`` would use: one item per saved pane with
     its state; ready ones restore that pane when chosen, the others are shown disabled."""
     tmux, opts, rdir = _context(args)
     snap = snapshot.for_save_file(rdir, resurrect.last_save_file(rdir))
     rows = restore.make_plan(snap.panes, tmux, paths.state_dir(), opts)
-    items: list[str] = []
-    for i, row in enumerate(rows):
-        rec = row.record
-        label = f"{rec.tool:<9} {rec.label}  {row.state}".replace("#", "##")
-        command = _self_command(args, "restore", "--execute", "--from", str(snap.path),
-                                "--entry", str(i))
-        enabled = row.state is restore.READY
-        items += [label if enabled else f"-{label}", str(i + 1) if i < 9 else "",
-                  f"run-shell -b {_tmux_quote(command)}"]
-    if not items:
-        items = ["-no saved assistants", "", ""]
-    return _show(tmux, args, ["display-menu", *(["-c", args.client] if args.client else []),
-                              "-T", "#[align=centre] saved assistants ", *items])
+    items = [tmux_menu_item(args, i, row, t.cast(pathlib.Path, snap.path))
+             for i, row in enumerate(rows)]
+    return _show(tmux, args, menu(" saved assistants ", items, args.client))
 
 
-def _self_command(args: argparse.Namespace, *argv: str) -> str:
-    """The shell line that runs this CLI with ``argv`` on the same server and interpreter,
-    for tmux to run (``run-shell``, ``display-popup``)."""
-    env = f"PYTHONPATH={shlex.quote(str(paths.plugin_dir() / 'src'))}"
-    full = [sys.executable, "-m", "assistant_resurrect",
-            *(["-L", args.socket_name] if args.socket_name else []), *argv]
-    return env + " " + " ".join(shlex.quote(a) for a in full)
+def tmux_menu_item(args: argparse.Namespace, index: int, row: restore.PlanRow,
+                   path: pathlib.Path) -> MenuItem:
+    """The menu item of one plan row: a ready one runs ``restore --execute`` for it."""
+    label = terminal.safe(f"{row.record.tool:<9} {row.record.label}  {row.state}")
+    command = _self_argv(args, "restore", "--execute", "--from", str(path), "--entry",
+                         str(index)) if row.state is restore.READY else None
+    return MenuItem(label, str(index + 1) if index < 9 else "", command)
 
 
-def _show(tmux: Tmux, args: argparse.Namespace, argv: list[str]) -> int:
-    """Run the tmux command ``argv`` (a menu or popup), or with ``--print`` print it as JSON."""
+def _self_argv(args: argparse.Namespace, *argv: str) -> list[str]:
+    """The argv that runs this CLI with ``argv`` on the same server and interpreter, for tmux
+    to run (``run-shell`` from a menu, ``display-popup``)."""
+    return ["env", f"PYTHONPATH={paths.plugin_dir() / 'src'}", sys.executable, "-m",
+            "assistant_resurrect", *(["-L", args.socket_name] if args.socket_name else []),
+            *argv]
+
+
+def _show(tmux: Tmux, args: argparse.Namespace, command: Command) -> int:
+    """Run a built tmux command (a menu or popup), or with ``--print`` print it as JSON."""
     if args.print:
-        print(json.dumps(argv))
+        print(json.dumps(command))
     else:
-        tmux.cmd(*argv)
+        tmux.run(command)
     return OK
 
 
@@ -253,11 +246,10 @@ def cmd_popup(args: argparse.Namespace) -> int:
         version = None
     if not version or not popup.available(version):
         return cmd_menu(args)
-    inner = _self_command(args, "popup", "--tui",
-                          *(["--client", args.client] if args.client else []))
-    return _show(tmux, args, ["display-popup", *(["-c", args.client] if args.client else []),
-                              "-E", "-w", "90%", "-h", "70%", "-T",
-                              " assistant conversations ", inner.replace("#", "##")])
+    inner = _self_argv(args, "popup", "--tui", *(["--client", args.client] if args.client
+                                                  else []))
+    return _show(tmux, args, tmux_popup(inner, " assistant conversations ", args.client,
+                                        version))
 
 
 def _popup_tui(args: argparse.Namespace) -> int:
@@ -272,8 +264,7 @@ def _popup_tui(args: argparse.Namespace) -> int:
     tmux, opts, _ = _context(args)
     try:
         if row.pane:
-            client = ["-c", args.client] if args.client else []
-            tmux.cmd("switch-client", *client, "-t", row.pane)
+            tmux.switch_client(row.pane, args.client)
             message = f"{row.tool} {row.session_id} runs in {row.where}"
         elif action == popup.RESTORE:  # _execute shows and logs its own summary
             _execute(restore.make_plan([saved[(row.tool, row.session_id)]], tmux,
@@ -295,7 +286,7 @@ def _retarget(rows: list[restore.PlanRow], pane_id: str, tmux: Tmux, opts: Optio
     """--into: plan the one selected record against another pane."""
     if len(rows) != 1:
         raise AssistantResurrectError("--into needs exactly one selected pane (use --pane)")
-    target = next((p for p in tmux.list_panes() if p.pane_id == pane_id), None)
+    target = tmux.pane(pane_id)
     if target is None:
         raise AssistantResurrectError(f"no pane {pane_id}")
     rec = rows[0].record

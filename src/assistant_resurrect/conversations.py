@@ -130,8 +130,8 @@ def resume(found: Conversation, saved: t.Mapping[tuple[str, str], PaneSession], 
                                       f" in {found.where}: nothing to resume")
     if not os.path.isdir(found.cwd):
         raise AssistantResurrectError(f"directory {found.cwd!r} does not exist")
-    target = pane_id or _new_pane(tmux, found.cwd, split, caller)
-    pane = next((p for p in tmux.list_panes() if p.pane_id == target), None)
+    target = pane_id or tmux.new_pane(found.cwd, caller, split)
+    pane = tmux.pane(target)
     if pane is None:
         raise AssistantResurrectError(f"no pane {target}")
     record = (saved.get((found.tool, found.session_id)) or PaneSession(
@@ -142,17 +142,10 @@ def resume(found: Conversation, saved: t.Mapping[tuple[str, str], PaneSession], 
     if row.state is restore.READY:
         restore.execute([row], tmux, opts, state_dir / "claims")
     elif not pane_id:  # the pane we just made, nothing typed into it
-        tmux.cmd("kill-pane", "-t", target)
+        tmux.kill_pane(target)
     log.info("resume %s %s into %s: %s", found.tool, found.session_id, target,
              row.outcome or f"{row.state}: {row.reason}")
     return row
-
-
-def _new_pane(tmux: Tmux, cwd: str, split: bool, caller: str | None) -> str:
-    """A new window (or a split of the ``caller`` pane) in ``cwd``; its ``%id``."""
-    where = ["-t", caller] if caller else []
-    verb = "split-window" if split else "new-window"
-    return tmux.cmd(verb, *where, "-P", "-F", "#{pane_id}", "-c", cwd)[0].strip()
 
 
 def _row(tool: str, stored: StoredSession, running: Running | None, saved: PaneSession | None,

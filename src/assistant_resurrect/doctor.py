@@ -44,7 +44,7 @@ def run(tmux: Tmux) -> list[Check]:
     """Every check, in a fixed order; a check that cannot run says so as its own finding."""
     checks = [_tmux_version(tmux)]
     try:
-        lines = tmux.cmd("show-options", "-g")
+        lines = tmux.show_options()
     except TmuxNotRunningError:
         checks.append(Check("tmux-server", Level.ERROR, f"no tmux server on {tmux.socket}",
                             "start tmux (or pass -L SOCKET for another server)"))
@@ -75,7 +75,7 @@ def _plugins(tmux: Tmux, raw: dict[str, str]) -> list[Check]:
     """tmux-resurrect through its save binding, continuum through its status interpolation;
     each with the version its CHANGELOG names."""
     try:
-        keys = "\n".join(tmux.cmd("list-keys"))
+        keys = "\n".join(tmux.list_keys())
     except AssistantResurrectError:
         keys = ""
     found = []

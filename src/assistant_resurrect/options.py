@@ -69,7 +69,7 @@ class Options(t.NamedTuple):
     @classmethod
     def read(cls, tmux: Tmux) -> Options:
         """Read every option with one ``show-options -g`` call."""
-        return cls.from_lines(tmux.cmd("show-options", "-g"))
+        return cls.from_lines(tmux.show_options())
 
     @classmethod
     def from_lines(cls, lines: list[str]) -> Options:

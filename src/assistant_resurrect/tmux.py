@@ -1,22 +1,38 @@
-"""The tmux adapter: the only module that talks to tmux (queries run ``tmux`` itself; typing goes
-through libtmux).
+"""The tmux adapter: the only module that talks to tmux (queries run ``tmux`` itself; keys are
+sent through libtmux's command runner, never through its object lookup, which lists every pane
+and fails for all of them on one hostile name: libtmux PR #752).
 
 Everything here addresses panes by ``%pane_id``: ``session:window.pane`` targets use prefix
 and fnmatch matching, and ``:`` and ``.`` may appear in session names.
 
 Pane fields are hostile (a directory, a title or a command name may hold any character,
 newlines included), so every query frames its records with a random token made for that one
-call: no byte in a field can forge another field, another pane or an option line.
+call: no byte in a field can forge another field, another pane or an option line. Every value
+passed to tmux goes through :mod:`tmux_quote`, by the depth at which tmux reads it
+(``test/unit/test_tmux_quoting.py`` walks this module's calls to prove it).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
 import typing as t
 
+from assistant_resurrect import terminal
 from assistant_resurrect.exc import AssistantResurrectError, TmuxCommandError, TmuxNotRunningError
+from assistant_resurrect.tmux_quote import (
+    argument,
+    client_flag,
+    client_target,
+    drawn_argument,
+    format_argument,
+    menu_command,
+    own_format,
+    pane_target,
+    run_shell,
+)
 
 PANE_FIELDS = (
     "pane_id",
@@ -212,16 +228,19 @@ class Tmux:
             return proc
         raise AssistantResurrectError("tmux is not on PATH")
 
-    def start(self, *args: str) -> t.Callable[[], str]:
-        """Start a tmux command and return at once; calling the result waits (30 s at most)
+    def start(self, *args: str) -> t.Callable[..., str]:
+        """Start a tmux command and return at once; calling the result waits (30 s at most,
+        or ``timeout`` s, then raising subprocess.TimeoutExpired with tmux left running)
         and gives its whole output (bytes that are not UTF-8 kept as surrogate escapes),
         raising as :meth:`cmd` does."""
         proc = self._popen(args)
 
-        def output() -> str:
+        def output(timeout: float | None = None) -> str:
             try:
-                out, err_bytes = proc.communicate(timeout=30)
+                out, err_bytes = proc.communicate(timeout=timeout or 30)
             except subprocess.TimeoutExpired:
+                if timeout:
+                    raise  # the caller leaves it running
                 proc.kill()
                 proc.communicate()
                 raise TmuxCommandError(f"tmux {args[0]}: no answer within 30 s") from None
@@ -234,14 +253,6 @@ class Tmux:
 
         return output
 
-    def is_alive(self) -> bool:
-        """True when the server answers."""
-        try:
-            self.cmd("display-message", "-p", "ok")
-        except (TmuxNotRunningError, TmuxCommandError):
-            return False
-        return True
-
     def version(self) -> tuple[str, tuple[int, int] | None]:
         """``tmux -V`` (``tmux 3.3a``) and its (major, minor), None when unreadable; raises
         OSError or subprocess.TimeoutExpired when tmux cannot run."""
@@ -253,8 +264,12 @@ class Tmux:
     def list_panes(self) -> list[PaneRecord]:
         """Every pane of the server, from exactly one ``list-panes -a`` call."""
         frame = Framing()
-        text = self.start("list-panes", "-a", "-F", frame.format(PANE_FIELDS))()
+        text = self.start("list-panes", "-a", "-F", own_format(frame.format(PANE_FIELDS)))()
         return _pane_records(frame, text)
+
+    def pane(self, pane_id: str) -> PaneRecord | None:
+        """The pane ``pane_id`` (``%N``) as :meth:`list_panes` sees it, or None."""
+        return next((p for p in self.list_panes() if p.pane_id == pane_id), None)
 
     def options_and_panes(self) -> tuple[list[str], list[PaneRecord]]:
         """``show-options -g`` lines and every pane, in one tmux invocation (the save path)."""
@@ -269,7 +284,7 @@ class Tmux:
         """
         frame = Framing()
         pending = self.start("show-options", "-g", ";", "list-panes", "-a", "-F",
-                             frame.format(PANE_FIELDS))
+                             own_format(frame.format(PANE_FIELDS)))
 
         def answer() -> tuple[list[str], list[PaneRecord]]:
             text = pending()
@@ -277,12 +292,21 @@ class Tmux:
 
         return answer
 
+    def show_options(self) -> list[str]:
+        """``show-options -g``: one ``name value`` line per global option."""
+        return self.cmd("show-options", "-g")
+
+    def list_keys(self) -> list[str]:
+        """``list-keys``: every key binding, one per line."""
+        return self.cmd("list-keys")
+
     def view(self, pane_id: str) -> PaneView | None:
         """What ``pane_id`` shows now (one tmux call), or None when the pane is gone."""
         frame = Framing()
         try:
-            text = self.start("display-message", "-p", "-t", pane_id, frame.format(VIEW_FIELDS),
-                              ";", "capture-pane", "-p", "-N", "-t", pane_id)()
+            text = self.start("display-message", "-p", "-t", pane_target(pane_id),
+                              own_format(frame.format(VIEW_FIELDS)), ";", "capture-pane",
+                              "-p", "-N", "-t", pane_target(pane_id))()
         except TmuxCommandError:
             return None
         records = frame.records(text, len(VIEW_FIELDS))
@@ -296,59 +320,123 @@ class Tmux:
         except ValueError:
             return None
 
-    def option(self, name: str, default: str = "") -> str:
-        """A global option's value (``show-option -gqv``), or ``default`` when empty."""
-        try:
-            lines = self.cmd("show-option", "-gqv", name)
-        except TmuxCommandError:
-            return default
-        value = "\n".join(lines)
-        return value if value else default
-
     def pane_option(self, pane_id: str, name: str) -> str:
         """A pane-level user option, '' when unset."""
         try:
-            return "\n".join(self.cmd("show-options", "-pqv", "-t", pane_id, name))
+            return "\n".join(self.cmd("show-options", "-pqv", "-t", pane_target(pane_id),
+                                       "--", argument(name)))
         except TmuxCommandError:
             return ""
 
     def set_pane_option(self, pane_id: str, name: str, value: str) -> None:
         """Set a pane-level user option (a marker that outlives our process)."""
-        self.cmd("set-option", "-pq", "-t", pane_id, name, value)
+        self.cmd("set-option", "-pq", "-t", pane_target(pane_id), "--", argument(name),
+                 argument(value))
 
     def send_text(self, pane_id: str, text: str) -> None:
         """Type ``text`` literally into a pane (``send-keys -l``), pressing nothing else.
 
         The caller guarantees ``text`` holds no control character (:mod:`shells` quoting).
         """
-        self._pane(pane_id).send_keys(text, enter=False, suppress_history=False, literal=True)
+        self._send("send-keys", "-t", pane_target(pane_id), "-l", "--", argument(text))
 
     def send_keys(self, pane_id: str, *keys: str) -> None:
         """Press named keys (``C-a``, ``BSpace``, ``Enter``) in a pane, in one tmux call."""
-        self._pane(pane_id).cmd("send-keys", *keys)
+        self._send("send-keys", "-t", pane_target(pane_id), "--", *map(argument, keys))
 
-    def _pane(self, pane_id: str) -> t.Any:
+    def _send(self, *args: str) -> None:
+        """Keys through libtmux's command runner (by ``%id``: no pane listing)."""
         import libtmux  # typing only: the save path never pays for it
 
         server = libtmux.Server(socket_name=self.socket_name, socket_path=self.socket_path)
-        return libtmux.Pane.from_pane_id(server=server, pane_id=pane_id)
+        result = server.cmd(*args)
+        if result.stderr:
+            raise TmuxCommandError(f"tmux {args[0]}: {' '.join(result.stderr)}")
 
     def capture(self, pane_id: str) -> str:
         """The visible text of a pane (no escape sequences)."""
-        return "\n".join(self.cmd("capture-pane", "-p", "-J", "-t", pane_id))
+        return "\n".join(self.cmd("capture-pane", "-p", "-J", "-t", pane_target(pane_id)))
+
+    def new_pane(self, cwd: str, near: str | None = None, split: bool = False) -> str:
+        """A new window in directory ``cwd`` (in the session of pane ``near``), or with
+        ``split`` a split of ``near``; its ``%id``. The directory is a format to tmux: it is
+        escaped, never expanded."""
+        if split:
+            out = self.cmd("split-window", *(["-t", pane_target(near)] if near else []), "-P",
+                           "-F", own_format("#{pane_id}"), "-c", format_argument(cwd))
+        else:
+            out = self.cmd("new-window", *(["-t", pane_target(near)] if near else []), "-P",
+                           "-F", own_format("#{pane_id}"), "-c", format_argument(cwd))
+        return out[0].strip()
+
+    def kill_pane(self, pane_id: str) -> None:
+        """Close a pane we made (nothing was typed into it)."""
+        self.cmd("kill-pane", "-t", pane_target(pane_id))
+
+    def switch_client(self, pane_id: str, client: str | None = None) -> None:
+        """Show the pane ``pane_id`` on ``client`` (default: the current one)."""
+        self.cmd("switch-client", *client_flag(client), "-t", pane_target(pane_id))
 
     def client_count(self) -> int:
         """Number of attached clients."""
-        return len(self.cmd("list-clients", "-F", "#{client_name}"))
+        return len(self.clients())
+
+    def clients(self) -> list[str]:
+        """Names of the attached clients (``#{client_name}``)."""
+        return self.cmd("list-clients", "-F", own_format("#{client_name}"))
 
     def display_message(self, text: str) -> None:
-        """Show ``text`` in the status line of attached clients (no-op without any)."""
-        literal = text.replace("#", "##")  # display-message expands formats, #() included
+        """Show ``text`` in the status line of attached clients (no-op without any); it is
+        made safe for the terminal and escaped, never expanded as a format."""
+        shown = terminal.safe(text)
         try:
-            for client in self.cmd("list-clients", "-F", "#{client_name}"):
-                self.cmd("display-message", "-c", client, "-d", "5000", literal)
+            for client in self.clients():
+                self.cmd("display-message", "-c", client_target(client), "-d", "5000", "--",
+                         drawn_argument(shown))
         except (TmuxNotRunningError, TmuxCommandError):
             pass
+
+    def run(self, command: Command, settle: float = 1.0) -> None:
+        """Open what :func:`menu` or :func:`popup` built, without waiting for it to close
+        (tmux answers a menu or popup only then): an error within ``settle`` seconds is
+        raised as :meth:`cmd` raises it."""
+        output = self.start(*command)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            output(timeout=settle)
+
+
+Command = t.NewType("Command", list[str])
+
+
+class MenuItem(t.NamedTuple):
+    """One ``display-menu`` item: its label (shown disabled without a command), its key, and
+    the argv ``run-shell`` runs when it is chosen (None: disabled)."""
+
+    label: str
+    key: str
+    command: list[str] | None
+
+
+def menu(title: str, items: t.Sequence[MenuItem], client: str | None = None) -> Command:
+    """A ``display-menu`` command: labels and item commands are formats to the menu, and
+    each item's command a command string running a ``/bin/sh`` line (one escape per depth,
+    :mod:`tmux_quote`)."""
+    argv = ["display-menu", *client_flag(client), "-T", drawn_argument(title), "--"]
+    for item in items or [MenuItem("no saved assistants", "", None)]:
+        argv += [drawn_argument(item.label if item.command else "-" + item.label),
+                 argument(item.key),
+                 menu_command(run_shell(item.command)) if item.command else ""]
+    return Command(argv)
+
+
+def popup(command: t.Sequence[str], title: str, client: str | None = None,
+          version: tuple[int, int] = (3, 3)) -> Command:
+    """A ``display-popup -E`` running ``command`` as an argv (tmux 3.2+ execs two or more
+    arguments directly: no shell and no format expansion, whatever the user's
+    default-shell); ``-T`` from tmux 3.3."""
+    return Command(["display-popup", *client_flag(client), "-E", "-w", "90%", "-h", "70%",
+                    *(["-T", drawn_argument(title)] if version >= (3, 3) else []), "--",
+                    *map(argument, command)])
 
 
 def _pane_records(frame: Framing, text: str) -> list[PaneRecord]:

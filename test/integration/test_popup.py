@@ -32,7 +32,8 @@ def test_the_binding_opens_a_popup_running_the_picker(lab: Lab) -> None:
     assert "assistant_resurrect popup --client" in lab.tmux("list-keys", "-T", "prefix", "A")
     argv = json.loads(lab.cli("popup", "--print", "--client", "/dev/pts/0").stdout)
     assert argv[:3] == ["display-popup", "-c", "/dev/pts/0"] and "-E" in argv
-    assert argv[-1].endswith("popup --tui --client /dev/pts/0")
+    command = argv[argv.index("--") + 1:]  # an argv tmux execs: no shell, no format
+    assert command[0] == "env" and command[-4:] == ["popup", "--tui", "--client", "/dev/pts/0"]
 
 
 def test_type_to_filter_and_enter_resumes_into_a_new_window(lab: Lab) -> None:

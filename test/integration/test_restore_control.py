@@ -4,12 +4,11 @@ sessions never resumed twice, with the real OpenCode CLI (it starts fastest)."""
 from __future__ import annotations
 
 import json
-import shlex
 import subprocess
 
 import pytest
 from support import fixtures
-from support.lab import Lab, wait_for
+from support.lab import REPO, Lab, wait_for
 
 pytestmark = [pytest.mark.clis]
 
@@ -104,6 +103,11 @@ def test_session_live_in_another_tmux_server_is_not_resumed_again(lab: Lab) -> N
 
 
 def test_menu_lists_saved_assistants_and_its_item_resumes_one(lab: Lab) -> None:
+    """The menu opens on a real client and its item, chosen with its key, resumes the pane;
+    the resurrect directory's ``#(…)`` is a name at every depth (menu, run-shell, sh)."""
+    hostile = lab.home / "r#(touch MENU-CANARY);x"
+    lab.tmux("set-option", "-g", "@resurrect-dir", str(hostile))
+    lab.resurrect_dir = hostile
     lab.load_plugin()
     assert "assistant_resurrect popup" in lab.tmux("list-keys", "-T", "prefix", "A")
     sid, _ = fixtures.start_opencode(lab, "w", "a")
@@ -113,11 +117,14 @@ def test_menu_lists_saved_assistants_and_its_item_resumes_one(lab: Lab) -> None:
     assert argv[0] == "display-menu"
     label, key, command = argv[-3:]
     assert label.startswith("opencode") and "ready" in label and key == "1"
-    assert command.startswith("run-shell -b ")
-    lab.tmux(*shlex.split(command.replace("run-shell -b", "run-shell", 1)))
+    client, outer = lab.attach_client()
+    lab.cli("menu", "--client", client)
+    wait_for(lambda: "saved assistants" in lab.outer_screen(outer), 15, what="the menu")
+    lab.outer_keys(outer, "1")
     pane = lab.panes()[("w", 0, 0)]["pane_id"]
     argv_run = wait_for(lambda: lab.argv_in_pane(pane, "opencode"), 30, what="resumed")
     assert argv_run[-2:] == ["-s", sid]
+    assert not list(lab.home.rglob("MENU-CANARY")) and not list(REPO.rglob("MENU-CANARY"))
 
 
 @pytest.mark.parametrize("max_parallel", [1, 2])

@@ -17,6 +17,8 @@ import uuid
 
 import psutil
 
+from assistant_resurrect.tmux_quote import argument, format_escape
+
 REPO = pathlib.Path(__file__).resolve().parents[2]
 EXECUTE_HOOK = REPO / "test/support/execute_hook.sh"
 FAKE_ANTHROPIC_KEY = "sk-ant-api03-fake-test-key-0000000000000000000000"
@@ -166,11 +168,37 @@ class Lab:
                 continue
         raise AssertionError(f"no {name} in {pane_id}")
 
+    def attach_client(self) -> tuple[str, str]:
+        """A real client attached to this server: another tmux server (torn down with this
+        lab) whose one pane runs ``tmux attach``. Returns (the client's name here, the outer
+        pane that shows it: send keys to it to drive a menu or popup)."""
+        self.outer = f"{self.socket}-outer"
+        inner = f"env -u TMUX tmux -L {self.socket} attach -t lab-init"
+        subprocess.run(["tmux", "-L", self.outer, "-f", "/dev/null", "new-session", "-d",
+                        "-x", "160", "-y", "40", inner], env=self.env, check=True)
+        name = wait_for(lambda: self.tmux("list-clients", "-F", "#{client_name}").strip(), 15,
+                        what="the client to attach")
+        outer_pane = subprocess.run(["tmux", "-L", self.outer, "list-panes", "-F",
+                                     "#{pane_id}"], env=self.env, capture_output=True,
+                                    text=True, check=True).stdout.strip()
+        return name, outer_pane
+
+    def outer_keys(self, pane: str, *keys: str) -> None:
+        """Press keys on the attached client of :meth:`attach_client`."""
+        subprocess.run(["tmux", "-L", self.outer, "send-keys", "-t", pane, *keys],
+                       env=self.env, check=True)
+
+    def outer_screen(self, pane: str) -> str:
+        """What the attached client shows (its terminal, as the outer server sees it)."""
+        return subprocess.run(["tmux", "-L", self.outer, "capture-pane", "-p", "-t", pane],
+                              env=self.env, capture_output=True, text=True,
+                              check=True).stdout
+
     # -- resurrect stand-in --------------------------------------------------------------
     def hook(self, kind: str, *args: str) -> None:
         """Run our hook strings as resurrect's execute_hook does, inside a tmux job."""
         cmd = " ".join(shlex.quote(a) for a in ["bash", str(EXECUTE_HOOK), kind, *args])
-        self.tmux("run-shell", cmd)
+        self.tmux("run-shell", argument(format_escape(cmd)))  # a path is not a format
 
     def resurrect_save(self, ts: str | None = None) -> pathlib.Path:
         """Write a save file in resurrect's v4 format, then fire post-save-layout/-all."""
@@ -294,6 +322,9 @@ class Lab:
 
     # -- cleanup -------------------------------------------------------------------------
     def teardown(self) -> None:
+        if getattr(self, "outer", None):
+            subprocess.run(["tmux", "-L", self.outer, "kill-server"], env=self.env,
+                           capture_output=True, check=False)
         self.kill_server()
         hub = _read_json(self.home / ".cline/data/locks/hub/production.json")
         if isinstance(hub, dict) and isinstance(hub.get("pid"), int):
