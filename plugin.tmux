@@ -99,20 +99,32 @@ background_setup() {
 	} >>"$(log_file plugin.log)" 2>&1 </dev/null &)
 }
 
-set_menu_binding() {
-	local python="$1" key
-	key="$(get_tmux_option "$menu_key_option" "$default_menu_key")"
-	[ "$key" = off ] && return 0
-	tmux bind-key "$key" run-shell -b \
-		"PYTHONPATH=$(printf %q "$CURRENT_DIR/src") $(printf %q "$python") -m assistant_resurrect popup --client '#{client_name}' >/dev/null 2>&1"
+# The sh line (for run-shell) that runs our CLI with the hooks' interpreter; fails for a path
+# holding a control character.
+cli_line() {
+	local python="$1" src path
+	src="$(sh_quote "PYTHONPATH=$CURRENT_DIR/src")" && path="$(sh_quote "$python")" || return 1
+	printf 'env %s %s -m assistant_resurrect' "$src" "$path"
 }
 
-# tmux command-string quoting (double quotes; \, " and $ escaped, # doubled: formats expand).
-tmux_quote() {
-	local s="${1//\\/\\\\}"
-	s="${s//\"/\\\"}"
-	s="${s//\$/\\\$}"
-	printf '"%s"' "${s//#/##}"
+# run-shell -b with a sh line ($1, escaped as a format: run-shell expands its command) and a
+# tail of formats meant to expand ($2, e.g. the client), as one tmux command string.
+run_shell_command() {
+	local word
+	word="$(sh_quote "$(format_escape "$1")$2")" || return 1
+	printf 'run-shell -b %s' "$word"
+}
+
+set_menu_binding() {
+	local python="$1" key line
+	key="$(get_tmux_option "$menu_key_option" "$default_menu_key")"
+	[ "$key" = off ] && return 0
+	if ! line="$(cli_line "$python")"; then
+		log_line "plugin: no popup key: a control character in $CURRENT_DIR or $python"
+		return 0
+	fi
+	tmux bind-key "$key" run-shell -b \
+		"$(format_escape "$line popup") --client '#{client_name}' >/dev/null 2>&1"
 }
 
 # The command bound to a root-table key now, for chaining (our own earlier binding gives back
@@ -132,11 +144,16 @@ previous_binding() {
 # Left click on our status saves now (through tmux-resurrect), right click opens the popup;
 # clicks elsewhere on the status line do what they did before.
 bind_status_mouse() {
-	local python="$1" range save popup
+	local python="$1" range save popup script state line
 	range="#{==:#{mouse_status_range},$status_range}"
-	save="run-shell -b $(tmux_quote "$(printf '%q %q save' "$CURRENT_DIR/scripts/status.sh" "$(state_dir)")")"
-	popup="$(tmux_quote "$(printf 'PYTHONPATH=%q %q -m assistant_resurrect popup' "$CURRENT_DIR/src" "$python")")"
-	popup="run-shell -b ${popup%\"} --client '#{client_name}'\""
+	if ! { script="$(sh_quote "$CURRENT_DIR/scripts/status.sh")" &&
+		state="$(sh_quote "$(state_dir)")" &&
+		save="$(run_shell_command "$script $state save" "")" &&
+		line="$(cli_line "$python")" &&
+		popup="$(run_shell_command "$line popup" " --client '#{client_name}'")"; }; then
+		log_line "plugin: no status-line clicks: a control character in a path"
+		return 0
+	fi
 	tmux bind-key -T root MouseDown1Status if-shell -F "$range" "$save" "$(previous_binding MouseDown1Status)"
 	tmux bind-key -T root MouseDown3Status if-shell -F "$range" "$popup" "$(previous_binding MouseDown3Status)"
 }
@@ -144,17 +161,23 @@ bind_status_mouse() {
 # #{assistant_resurrect_status} in status-left/-right becomes scripts/status.sh (sh reading
 # our state files: no Python on a status refresh) in a clickable range. Off unless used.
 set_status_interpolation() {
-	local python="$1" side value command found=""
-	command="$(printf '%q %q' "$CURRENT_DIR/scripts/status.sh" "$(state_dir)")"
-	case "$command" in *'#'* | *')'*)
-		log_line "plugin: the status line cannot run $command (a # or ) in the path)"
+	local python="$1" side value command script state found=""
+	if ! { script="$(sh_quote "$CURRENT_DIR/scripts/status.sh")" &&
+		state="$(sh_quote "$(state_dir)")"; }; then
+		log_line "plugin: the status line cannot run status.sh (a control character in a path)"
+		return 0
+	fi
+	command="$script $state"
+	case "$command" in *'('* | *')'*)
+		# tmux ends #( at the first unbalanced ), quoted or not
+		log_line "plugin: the status line cannot run $command (a parenthesis in the path)"
 		return 0 ;;
 	esac
-	command="#[range=user|$status_range]#($command)#[norange]"
+	command="#[range=user|$status_range]#($(format_escape "$command"))#[norange]"
 	for side in status-left status-right; do
 		value="$(tmux show-option -gqv "$side")"
 		case "$value" in *"$status_placeholder"*) ;; *) continue ;; esac
-		tmux set-option -gq "$side" "${value//"$status_placeholder"/$command}"
+		tmux set-option -gq "$side" "$(replace_all "$value" "$status_placeholder" "$command")"
 		found=1
 	done
 	if [ -n "$found" ]; then

@@ -64,3 +64,40 @@ detached() {
 		(nohup "$@" </dev/null >/dev/null 2>&1 &)
 	fi
 }
+
+# One word for /bin/sh (what run-shell, if-shell and #() run) and for tmux's command parser:
+# single quotes, ' written '\''. Fails (prints nothing) for a control character.
+sh_quote() {
+	case "$1" in *[[:cntrl:]]*) return 1 ;; esac
+	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+}
+
+# Text inside a tmux format, read back as it is: each run of # doubled, but one before [,
+# which tmux keeps as it is (format_expand1; the sh side of tmux_quote.format_escape).
+format_escape() {
+	local rest="$1" out="" run="" c
+	while [ -n "$rest" ]; do
+		c="${rest:0:1}"
+		rest="${rest:1}"
+		if [ "$c" = "#" ]; then
+			run="$run#"
+			continue
+		fi
+		if [ -n "$run" ] && [ "$c" != "[" ]; then
+			run="$run$run"
+		fi
+		out="$out$run$c"
+		run=""
+	done
+	printf '%s' "$out$run$run"
+}
+
+# $1 with every $2 replaced by $3, literally (bash 5.2's ${a//b/c} reads & and \ in c).
+replace_all() {
+	local rest="$1" out=""
+	while [ "${rest#*"$2"}" != "$rest" ]; do
+		out="$out${rest%%"$2"*}$3"
+		rest="${rest#*"$2"}"
+	done
+	printf '%s' "$out$rest"
+}
