@@ -31,7 +31,7 @@ def _hook_failed(argv: list[str]) -> int:
     from assistant_resurrect import terminal, tmux_quote
 
     message = terminal.safe(f"assistant-resurrect: {name} could not start (see {logfile})")
-    subprocess.run(["tmux", "display-message", "--", tmux_quote.format_argument(message)],
+    subprocess.run(["tmux", "display-message", "--", tmux_quote.message_argument(message)],
                    capture_output=True, check=False)
     return 0
 

@@ -7,6 +7,7 @@ import json
 import os
 import pathlib
 import re
+import stat
 import time
 import typing as t
 
@@ -143,6 +144,33 @@ def require_trusted_dir(path: pathlib.Path) -> None:
         st = os.stat(path)
     except FileNotFoundError:
         return
+    if st.st_uid != os.geteuid():
+        raise UntrustedDirError(path, f"owned by uid {st.st_uid}, not by you")
+    if st.st_mode & 0o022:
+        raise UntrustedDirError(path, f"writable by others (mode {st.st_mode & 0o777:o}); "
+                                      f"run: chmod go-w {path}")
+
+
+def require_trusted(path: pathlib.Path, top: pathlib.Path) -> None:
+    """The one trust rule for what decides the lines we type (snapshots, kept copies): ``top``
+    and every directory from it down to ``path`` pass :func:`require_trusted_dir`, and
+    ``path``, when it exists, is a directory or a regular file of ours that others cannot
+    write.
+
+    Raises :class:`UntrustedDirError` naming what failed and why.
+    """
+    chain = [top, *(d for d in reversed(path.parents) if d.is_relative_to(top) and d != top)]
+    for directory in chain:
+        require_trusted_dir(directory)
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(st.st_mode):
+        require_trusted_dir(path)
+        return
+    if not stat.S_ISREG(st.st_mode):
+        raise UntrustedDirError(path, "not a regular file (a symlink or a device)")
     if st.st_uid != os.geteuid():
         raise UntrustedDirError(path, f"owned by uid {st.st_uid}, not by you")
     if st.st_mode & 0o022:

@@ -147,8 +147,8 @@ def _plan(args: argparse.Namespace, tmux: Tmux, opts: Options, rdir: pathlib.Pat
     atomically, claims keep two restores apart, and a save must never wait on a restore.
 
     Raises :class:`UntrustedDirError` for a directory others could have planted files in."""
-    for directory in (rdir, snapshot.store_dir(rdir), paths.state_dir()):
-        _fs.require_trusted_dir(directory)
+    _fs.require_trusted(snapshot.store_dir(rdir), rdir)  # snapshot.load checks each file
+    _fs.require_trusted_dir(paths.state_dir())  # claims, trackers
     if args.from_snapshot:
         path = pathlib.Path(args.from_snapshot)
         snap = snapshot.load(path if path.is_file() else snapshot.store_dir(rdir) / path.name)
@@ -444,11 +444,11 @@ def _resume_conversation(args: argparse.Namespace) -> int:
 
 def _newest_saved(rdir: pathlib.Path) -> dict[tuple[str, str], snapshot.PaneSession]:
     """{(tool, session id): entry} of the newest snapshot that has resumable panes."""
-    path = snapshot.newest_non_empty(rdir)
     try:
+        path = snapshot.newest_non_empty(rdir)
         snap = snapshot.load(path) if path else None
     except (OSError, AssistantResurrectError) as err:
-        log.warning("cannot read %s: %s", path, err)
+        log.warning("no saved snapshot used: %s", err)
         snap = None
     return {(p.tool, t.cast(str, p.session_id)): p for p in snap.resumable} if snap else {}
 

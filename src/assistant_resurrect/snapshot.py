@@ -25,7 +25,7 @@ import time
 import typing as t
 
 from assistant_resurrect import _fs, resurrect
-from assistant_resurrect.exc import LockTimeoutError, StateFileError
+from assistant_resurrect.exc import LockTimeoutError, StateFileError, UntrustedDirError
 from assistant_resurrect.shells import ENV_NAME
 
 log = logging.getLogger(__name__)
@@ -164,6 +164,12 @@ def store_dir(resurrect_dir: pathlib.Path) -> pathlib.Path:
     return resurrect_dir / STORE_NAME
 
 
+def resurrect_dir_of(path: pathlib.Path) -> pathlib.Path:
+    """The resurrect directory a sidecar belongs to (ours in its store, the bash plugin's
+    beside the save files)."""
+    return path.parent.parent if path.parent.name == STORE_NAME else path.parent
+
+
 def sidecar_path(resurrect_dir: pathlib.Path, save_file_name: str) -> pathlib.Path:
     """The sidecar paired with a resurrect save file name."""
     return store_dir(resurrect_dir) / (pathlib.Path(save_file_name).stem + ".json")
@@ -234,14 +240,21 @@ def load(path: pathlib.Path) -> Snapshot:
     Malformed pane entries are skipped (each logged with its reason) and counted in
     ``skipped_entries``; a ``created_at`` that is not a number becomes the file's mtime.
 
+    Every reader goes through here, so every reader keeps the trust rule
+    (:func:`_fs.require_trusted`): a snapshot decides what is typed.
+
     Raises
     ------
     FileNotFoundError
         When the file is missing.
+    UntrustedDirError
+        When it, its directory or the resurrect directory above is another user's or
+        writable by others.
     StateFileError
         When it is not JSON, not an object, of an unknown format or version, or its
         ``panes`` is not a list.
     """
+    _fs.require_trusted(path, resurrect_dir_of(path))
     data = _fs.read_json(path)
     if not isinstance(data, dict):
         raise StateFileError(path, "not a JSON object")
@@ -376,15 +389,24 @@ def for_save_file(resurrect_dir: pathlib.Path, save_file: pathlib.Path | None) -
 
 
 def _load_or_none(path: pathlib.Path) -> Snapshot | None:
+    """:func:`load`, or None when the file is missing, unreadable or refused (said in the
+    log: a refused snapshot is never used, nor silently ignored)."""
     try:
         return load(path)
+    except UntrustedDirError as err:
+        log.warning("%s", err)
+        return None
     except (OSError, StateFileError):
         return None
 
 
 def newest_non_empty(resurrect_dir: pathlib.Path) -> pathlib.Path | None:
-    """The newest snapshot with at least one resumable pane (never purged)."""
+    """The newest snapshot with at least one resumable pane (never purged).
+
+    Raises :class:`UntrustedDirError` when the store or the resurrect directory is refused
+    (nothing is read or noted there then)."""
     directory = store_dir(resurrect_dir)
+    _fs.require_trusted(directory, resurrect_dir)
     return _newest_non_empty(directory, _snapshot_names(directory))
 
 

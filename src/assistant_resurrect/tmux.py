@@ -29,6 +29,8 @@ from assistant_resurrect.tmux_quote import (
     drawn_argument,
     format_argument,
     menu_command,
+    message_argument,
+    next_window_of,
     own_format,
     pane_target,
     run_shell,
@@ -360,13 +362,17 @@ class Tmux:
     def new_pane(self, cwd: str, near: str | None = None, split: bool = False) -> str:
         """A new window in directory ``cwd`` (in the session of pane ``near``), or with
         ``split`` a split of ``near``; its ``%id``. The directory is a format to tmux: it is
-        escaped, never expanded."""
-        if split:
-            out = self.cmd("split-window", *(["-t", pane_target(near)] if near else []), "-P",
-                           "-F", own_format("#{pane_id}"), "-c", format_argument(cwd))
-        else:
-            out = self.cmd("new-window", *(["-t", pane_target(near)] if near else []), "-P",
-                           "-F", own_format("#{pane_id}"), "-c", format_argument(cwd))
+        escaped, never expanded. Raises :class:`TmuxCommandError` when ``near`` is gone."""
+        if split and near:
+            out = self.cmd("split-window", "-t", pane_target(near), "-P", "-F",
+                           own_format("#{pane_id}"), "-c", format_argument(cwd))
+            return out[0].strip()
+        where = self.pane(near) if near else None
+        if near and where is None:
+            raise TmuxCommandError(f"no pane {near}")
+        out = self.cmd("new-window", *(["-t", next_window_of(where.tmux_session_id)] if where
+                                       else []), "-P", "-F", own_format("#{pane_id}"), "-c",
+                       format_argument(cwd))
         return out[0].strip()
 
     def kill_pane(self, pane_id: str) -> None:
@@ -392,7 +398,7 @@ class Tmux:
         try:
             for client in self.clients():
                 self.cmd("display-message", "-c", client_target(client), "-d", "5000", "--",
-                         drawn_argument(shown))
+                         message_argument(shown))
         except (TmuxNotRunningError, TmuxCommandError):
             pass
 

@@ -15,6 +15,9 @@ draw
     Text tmux draws (the status line's messages, menu labels) is read once more for
     ``#[style]``: a run of ``n`` ``#`` shows ``ceil(n/2)`` of them (``format-draw.c``).
     :func:`draw_escape`.
+time
+    ``display-message`` runs its text through ``strftime`` before the format: ``%a`` is
+    the weekday, ``%%`` a ``%``. :func:`time_escape`.
 command string
     A command tmux parses itself (a menu item's command): words split on blanks and ``;``,
     ``$VAR``, ``~`` and ``\\`` expanded outside single quotes. :func:`command_word`.
@@ -35,7 +38,7 @@ from assistant_resurrect.exc import UnquotableError
 
 PANE_ID = re.compile(r"^%[0-9]+$")
 _HASHES = re.compile(r"#+(?=(\[)?)")
-_OWN_FORMAT = re.compile(r"^(?:[^#]|#\{[a-z_]+\})*$")
+_OWN_FORMAT = re.compile(r"^(?:[^#%]|#\{[a-z_]+\})*$")
 
 
 def argument(value: str) -> str:
@@ -67,6 +70,17 @@ def draw_escape(value: str) -> str:
     return _HASHES.sub(lambda m: m[0] * 2, value)
 
 
+def time_escape(value: str) -> str:
+    """``value`` as literal text for ``strftime`` (``display-message``): ``%`` doubled."""
+    return value.replace("%", "%%")
+
+
+def message_argument(value: str) -> str:
+    """The text of a ``display-message`` (strftime, then a format, then drawn on the status
+    line), shown as ``value``."""
+    return argument(time_escape(format_escape(draw_escape(value))))
+
+
 def format_argument(value: str) -> str:
     """One argv element that tmux expands as a format, read back as ``value``."""
     return argument(format_escape(value))
@@ -96,6 +110,14 @@ def pane_target(pane_id: str) -> str:
     if not PANE_ID.match(pane_id):
         raise ValueError(f"not a pane id: {pane_id!r}")
     return pane_id
+
+
+def next_window_of(session_id: str) -> str:
+    """A ``-t`` target for ``new-window``: the next free index of the session ``$N``; raises
+    ValueError for anything but a session id."""
+    if not re.match(r"^\$[0-9]+$", session_id):
+        raise ValueError(f"not a session id: {session_id!r}")
+    return session_id + ":"
 
 
 def client_target(name: str) -> str:

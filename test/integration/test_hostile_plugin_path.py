@@ -27,8 +27,10 @@ def install_plugin(lab: Lab, name: str) -> pathlib.Path:
 
 
 def no_canary(lab: Lab) -> bool:
-    """No file named CANARY anywhere a payload's relative path could have put it."""
-    return not any(any(root.rglob("CANARY")) for root in (lab.home, REPO, pathlib.Path("/tmp")))
+    """No file named CANARY under HOME, or where tmux or the test runs."""
+    return not any(lab.home.rglob("CANARY")) and not any(
+        p.exists() for p in (REPO / "CANARY", pathlib.Path("/tmp/CANARY"),
+                             pathlib.Path.cwd() / "CANARY"))
 
 
 @pytest.mark.parametrize("name", ["plug #x ##[fg=red] a\\&b 'q' $HOME; & x"])
@@ -56,4 +58,17 @@ def test_a_format_in_the_plugin_path_never_runs(lab: Lab) -> None:
     right = lab.tmux("show-option", "-gv", "status-right").strip()
     assert right == "[#{assistant_resurrect_status}]"
     assert "a parenthesis in the path" in (lab.state_dir / "plugin.log").read_text()
+    assert no_canary(lab)
+
+
+def test_a_message_shows_its_text_as_it_is(lab: Lab) -> None:
+    """``display-message`` text is strftime'd, expanded and drawn: each depth escaped, the
+    status line shows the text itself (control characters as visible escapes)."""
+    from assistant_resurrect.tmux import Tmux
+
+    _, outer = lab.attach_client()
+    text = "x %a #(touch CANARY) ##[fg=red] #[bg=blue]y \x1b[2Kz"
+    Tmux(socket_name=lab.socket).display_message(text)
+    wait_for(lambda: "x %a #(touch CANARY) ##[fg=red] #[bg=blue]y \\x1b[2Kz"
+             in lab.outer_screen(outer), 10, what="the message, as it is")
     assert no_canary(lab)

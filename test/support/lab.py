@@ -312,8 +312,9 @@ class Lab:
     def sidecar(self) -> dict[str, t.Any]:
         return json.loads(self.sidecar_path().read_text())
 
-    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        env = {**self.env, "PYTHONPATH": str(REPO / "src")}
+    def cli(self, *args: str, check: bool = True, extra_env: dict[str, str] | None = None
+            ) -> subprocess.CompletedProcess[str]:
+        env = {**self.env, "PYTHONPATH": str(REPO / "src"), **(extra_env or {})}
         proc = subprocess.run([self.python, "-m", "assistant_resurrect", "-L", self.socket,
                                *args], env=env, capture_output=True, text=True, timeout=300)
         if check and proc.returncode != 0:

@@ -12,7 +12,7 @@ import typing as t
 
 import pytest
 
-from assistant_resurrect import install, resurrect, snapshot
+from assistant_resurrect import _fs, install, resurrect, snapshot
 from assistant_resurrect.assistants import ASSISTANTS
 from assistant_resurrect.exc import SnapshotNotFoundError, StateFileError
 
@@ -192,3 +192,27 @@ def test_claude_hook_script_is_silent_and_writes_private_state(tmp_path: pathlib
     run([sys.executable, script, "--state-dir", str(tmp_path)], json.dumps(end),
         {"CLAUDE_PID": "4242"})
     assert not state.exists()
+
+
+def test_the_trust_rule_refuses_what_others_could_have_planted(tmp_path: pathlib.Path) -> None:
+    """:func:`_fs.require_trusted`: every directory from the top down to the file, and the
+    file itself (a regular file of ours that others cannot write)."""
+    from assistant_resurrect.exc import UntrustedDirError
+
+    top = tmp_path / "resurrect"
+    store = top / "assistant-resurrect"
+    store.mkdir(parents=True)
+    snap = store / "s.json"
+    snap.write_text("{}")
+    os.chmod(snap, 0o600)
+    _fs.require_trusted(snap, top)
+    _fs.require_trusted(store / "missing.json", top)  # nothing there: nothing to refuse
+    for target, mode in ((top, 0o777), (store, 0o770), (snap, 0o666)):
+        os.chmod(target, mode)
+        with pytest.raises(UntrustedDirError, match="writable by others"):
+            _fs.require_trusted(snap, top)
+        os.chmod(target, 0o700 if target.is_dir() else 0o600)
+    snap.unlink()
+    snap.symlink_to(tmp_path / "elsewhere.json")
+    with pytest.raises(UntrustedDirError, match="not a regular file"):
+        _fs.require_trusted(snap, top)

@@ -24,13 +24,16 @@ SRC = pathlib.Path(__file__).resolve().parents[2] / "src/assistant_resurrect"
 QUOTERS = {name for name in dir(tmux_quote) if not name.startswith("_")
            and callable(getattr(tmux_quote, name)) and getattr(tmux_quote, name).__module__
            == tmux_quote.__name__}
-FORMAT_QUOTERS = {"format_argument", "drawn_argument", "own_format", "menu_command"}
+FORMAT_QUOTERS = {"format_argument", "drawn_argument", "own_format", "menu_command",
+                  "message_argument"}
 # options whose value tmux expands as a format, per command
 FORMAT_OPTIONS = {"new-window": {"-c"}, "split-window": {"-c"}, "new-session": {"-c"},
                   "display-popup": {"-d", "-T"}, "display-menu": {"-T"},
                   "display-message": {"-F"}}
 # commands whose positional arguments tmux expands as formats (or runs as commands)
 FORMAT_POSITIONALS = {"display-message", "display-menu"}
+# display-message's text is strftime'd first: only these quoters escape it
+MESSAGE_QUOTERS = {"message_argument", "own_format"}
 NEVER_OUTSIDE_BUILDERS = {"run-shell", "if-shell", "bind-key", "source-file", "command-prompt",
                           "confirm-before"}
 
@@ -107,6 +110,10 @@ def _check(node: ast.expr, command: t.Any, after_dashes: bool, previous: t.Any,
         return [f"{line}: {ast.unparse(node)} reaches tmux unquoted"]
     expands = previous in FORMAT_OPTIONS.get(command, ()) or (
         previous in (None, "--") and after_dashes and command in FORMAT_POSITIONALS)
+    if expands and command == "display-message" and previous != "-F" and \
+            name not in MESSAGE_QUOTERS:
+        return [f"{line}: {ast.unparse(node)} is a display-message text (strftime, then a "
+                f"format), not escaped as one"]
     if expands and name not in FORMAT_QUOTERS:
         return [f"{line}: {ast.unparse(node)} is a format to tmux {command}, not escaped "
                 f"as one"]
@@ -165,6 +172,7 @@ def test_the_walk_catches_what_it_must() -> None:
     assert problems('tmux.cmd("new-window", "-c", cwd)')
     assert problems('tmux.cmd("new-window", "-c", argument(cwd))')
     assert problems('tmux.cmd("display-message", "--", argument(text))')
+    assert problems('tmux.cmd("display-message", "--", format_argument(text))')
     assert problems('tmux.cmd("send-keys", "-t", pane_target(p), argument(text))')
     assert problems('tmux.cmd("send-keys", *keys)')
     assert not problems('tmux.cmd("new-window", "-c", format_argument(cwd))')
@@ -189,7 +197,8 @@ class RealTmux:
         """``display-message -p`` of each value, all in one tmux call; the lines shown."""
         argv: list[str] = []
         for value in values:
-            argv += ["display-message", "-p", "--", tmux_quote.format_argument(value), ";"]
+            printed = tmux_quote.time_escape(tmux_quote.format_escape(value))  # -p: not drawn
+            argv += ["display-message", "-p", "--", tmux_quote.argument(printed), ";"]
         out = self.run(*argv)
         assert out.stderr == "", out.stderr
         return out.stdout.split("\n")[:-1]

@@ -1,0 +1,120 @@
+"""The recovery console under hostile input, on a real tmux server with real shells and the real
+OpenCode: a directory named like a tmux format, a resurrect directory others can write with a
+planted snapshot, and names that break libtmux's pane listing. Nothing runs that the user did
+not ask for; every conversation still comes back."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+
+import psutil
+import pytest
+from support import fixtures
+from support.lab import REPO, Lab, wait_for
+
+pytestmark = [pytest.mark.clis]
+
+
+def canaries(lab: Lab) -> list[pathlib.Path]:
+    """Files a payload's ``touch CANARY`` made: under HOME, or where tmux or the test runs."""
+    return [*lab.home.rglob("CANARY"), *(p for p in (REPO / "CANARY", pathlib.Path("/tmp/CANARY"),
+                                                      pathlib.Path.cwd() / "CANARY") if p.exists())]
+
+
+def new_panes(lab: Lab, before: set[str]) -> set[str]:
+    return set(lab.tmux("list-panes", "-a", "-F", "#{pane_id}").split()) - before
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_resume_into_a_directory_named_like_a_tmux_format(lab: Lab, split: bool) -> None:
+    """``sessions resume`` (a new window, or ``--split``) opens the pane in the directory
+    itself: ``#(touch CANARY)`` in its name is a name, not a command the server runs."""
+    cwd = lab.home / "p#(touch CANARY)q;"
+    cwd.mkdir()
+    sid = fixtures.opencode_session(lab, cwd)
+    caller = lab.start("s", lab.home, "true")
+    before = set(lab.tmux("list-panes", "-a", "-F", "#{pane_id}").split())
+    proc = lab.cli("sessions", "resume", sid, "--json", *(["--split"] if split else []),
+                   extra_env={"TMUX_PANE": caller})
+    row = json.loads(proc.stdout)["resume"]
+    assert row["outcome"] == "resumed", (row, proc.stderr)
+    (pane,) = new_panes(lab, before)
+    assert lab.tmux("display-message", "-p", "-t", pane,
+                    "#{pane_current_path}").rstrip("\n") == str(cwd)
+    assert lab.argv_in_pane(pane, "opencode")[-2:] == ["-s", sid]
+    assert canaries(lab) == []
+
+
+def plant_snapshot(lab: Lab, sid: str, cwd: pathlib.Path) -> None:
+    """A snapshot someone else could have written into a resurrect directory others can
+    write: the conversation with a launcher and flags the user never used."""
+    store = lab.resurrect_dir / "assistant-resurrect"
+    store.mkdir(parents=True)
+    save = lab.write_save_file("20260101T000000")
+    (lab.resurrect_dir / "last").symlink_to(save.name)
+    (store / "tmux_resurrect_20260101T000000.json").write_text(json.dumps({
+        "format": "tmux-assistant-resurrect", "version": 1, "created_at": 1,
+        "resurrect_file": save.name, "panes": [{
+            "session_name": "gone", "window_index": 0, "pane_index": 0, "tool": "opencode",
+            "cwd": str(cwd), "session_id": sid, "launcher": "opencode",
+            "replay_args": ["--port", "4242", "--hostname", "0.0.0.0"],
+            "env": {"PLANTED_BY": "someone else"}}]}))
+    os.chmod(lab.resurrect_dir, 0o777)
+
+
+def test_no_console_reader_trusts_a_snapshot_others_could_write(lab: Lab) -> None:
+    """``sessions`` (and so the popup), ``sessions resume``, ``keep`` and ``restore`` all
+    refuse the planted snapshot and say why; the conversation itself still resumes, with
+    the flags of its own tool only."""
+    cwd = lab.home / "w"
+    cwd.mkdir()
+    sid = fixtures.opencode_session(lab, cwd)
+    plant_snapshot(lab, sid, cwd)
+
+    listed = lab.cli("sessions", "--json")
+    (row,) = [r for r in json.loads(listed.stdout)["sessions"] if r["session_id"] == sid]
+    assert row["state"] == "orphaned" and "--port" not in row["resume_command"]
+    assert "writable by others" in listed.stderr
+
+    kept = lab.cli("keep", "--json", check=False)
+    assert json.loads(kept.stdout or '{"results": []}')["results"] == []
+    assert "writable by others" in kept.stderr
+    plan = lab.cli("restore", "--json", check=False)
+    assert plan.returncode == 1 and "writable by others" in plan.stderr
+
+    before = set(lab.tmux("list-panes", "-a", "-F", "#{pane_id}").split())
+    done = json.loads(lab.cli("sessions", "resume", sid, "--json").stdout)["resume"]
+    assert done["outcome"] == "resumed"
+    (pane,) = new_panes(lab, before)
+    argv = lab.argv_in_pane(pane, "opencode")
+    assert "--port" not in argv and argv[-2:] == ["-s", sid]
+    assert "PLANTED_BY" not in psutil.Process(lab.argv_pid(pane, "opencode")).environ()
+
+
+def test_a_pane_libtmux_cannot_list_is_still_typed_into(lab: Lab) -> None:
+    """libtmux's pane lookup splits records on U+241E and lines (libtmux PR #752): a pane in a
+    session named with it, or in a directory holding a newline, raised ValueError and got
+    nothing typed. A restore resumes the saved pane of such a session, and ``sessions resume
+    --pane`` types into the pane in such a directory (keys go to %id, no listing)."""
+    lab.load_plugin()
+    sid, _ = fixtures.start_opencode(lab, "sep\u241ename", "a")
+    lab.resurrect_save()
+    lab.kill_server()
+    lab.start_server()
+    lab.load_plugin()
+    lab.resurrect_restore()
+    assert lab.restore_outcomes()["sep\u241ename:0.0"]["outcome"] == "resumed"
+    pane = lab.panes()[("sep\u241ename", 0, 0)]["pane_id"]
+    assert wait_for(lambda: lab.argv_in_pane(pane, "opencode"), 30)[-2:] == ["-s", sid]
+
+    odd = lab.home / "new\nline"
+    odd.mkdir()
+    idle = lab.new_pane("plain", odd)
+    lab.wait_shell(idle)
+    (lab.home / "b").mkdir()
+    other = fixtures.opencode_session(lab, lab.home / "b")
+    done = json.loads(lab.cli("sessions", "resume", other, "--pane", idle, "--json").stdout)
+    assert done["resume"]["outcome"] == "resumed", done
+    assert wait_for(lambda: lab.argv_in_pane(idle, "opencode"), 30)[-2:] == ["-s", other]
