@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import logging
 import os
 import pathlib
@@ -70,8 +69,15 @@ JSON_VERSION = 1
 
 
 def _print_json(**payload: t.Any) -> None:
-    """Every ``--json`` output: one object, ``{"version": 1, ...}`` (docs/cli-json.md)."""
-    print(json.dumps({"version": JSON_VERSION, **payload}, indent=2, ensure_ascii=False))
+    """Every ``--json`` output: one object, ``{"version": 1, ...}`` (docs/cli-json.md), whose
+    strings hold no character a terminal acts on (:func:`terminal.json_text`)."""
+    print(terminal.json_text({"version": JSON_VERSION, **payload}))
+
+
+def _out(text: str = "", flush: bool = False) -> None:
+    """One line for a person: untrusted text (titles, directories, ids, paths) never drives
+    the terminal (:func:`terminal.safe`)."""
+    print(terminal.safe(text), flush=flush)
 
 
 def cmd_save(args: argparse.Namespace) -> int:
@@ -91,8 +97,8 @@ def cmd_save(args: argparse.Namespace) -> int:
                     panes=[p._asdict() for p in panes])
         return OK
     for p in panes:
-        print(f"{p.label}\t{p.tool}\t{p.session_id or '-'}\t{p.session_source}")
-    print(f"{len(panes)} assistant pane(s)" + (" (not written)" if args.dry_run else
+        _out(f"{p.label}\t{p.tool}\t{p.session_id or '-'}\t{p.session_source}")
+    _out(f"{len(panes)} assistant pane(s)" + (" (not written)" if args.dry_run else
                                                 f" saved with {last.name}"))
     return OK
 
@@ -228,7 +234,7 @@ def _self_argv(args: argparse.Namespace, *argv: str) -> list[str]:
 def _show(tmux: Tmux, args: argparse.Namespace, command: Command) -> int:
     """Run a built tmux command (a menu or popup), or with ``--print`` print it as JSON."""
     if args.print:
-        print(json.dumps(command))
+        print(terminal.json_text(command))
     else:
         tmux.run(command)
     return OK
@@ -271,7 +277,7 @@ def _popup_tui(args: argparse.Namespace) -> int:
                                        paths.state_dir(), opts), tmux, opts)
             return OK
         else:
-            print(f"resuming {row.tool} {row.session_id} in {row.cwd} …", flush=True)
+            _out(f"resuming {row.tool} {row.session_id} in {row.cwd} …", flush=True)
             done = conversations.resume(row, saved, tmux, opts, paths.state_dir())
             message = f"{row.tool} {row.session_id}: {done.outcome or done.state} {done.reason}"
     except AssistantResurrectError as err:
@@ -299,15 +305,15 @@ def _print_rows(rows: list[restore.PlanRow], as_json: bool, snap: snapshot.Snaps
     if as_json:
         _print_json(snapshot=str(snap.path), panes=[r.to_json() for r in rows])
         return
-    print(f"snapshot: {snap.path}")
+    _out(f"snapshot: {snap.path}")
     for row in rows:
         rec = row.record
         line = f"{rec.label:<16} {rec.tool:<9} {row.state:<16} {row.outcome or row.reason}"
-        print(line.rstrip())
+        _out(line.rstrip())
         if row.command:
-            print(f"    {row.command}")
+            _out(f"    {row.command}")
     if not any(r.outcome for r in rows):
-        print("(plan only: nothing was typed; add --execute to run it)")
+        _out("(plan only: nothing was typed; add --execute to run it)")
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -329,16 +335,16 @@ def cmd_status(args: argparse.Namespace) -> int:
         _print_json(panes=rows)
         return OK
     if not rows:
-        print("no assistant panes")
+        _out("no assistant panes")
     for r in rows:
-        print(f"{r['pane']:<16} {r['tool']:<9} {r['session_id'] or '(unknown)'}  "
+        _out(f"{r['pane']:<16} {r['tool']:<9} {r['session_id'] or '(unknown)'}  "
               f"[{r['session_source'] or 'searched: ' + '; '.join(r['searched'])}"
               f"{', ' + r['confidence'] if r['confidence'] else ''}]")
-        print(f"    cwd: {r['cwd']}")
+        _out(f"    cwd: {r['cwd']}")
         if r["command"]:
-            print(f"    resume: {r['command']}")
+            _out(f"    resume: {r['command']}")
         if r["refused"]:
-            print(f"    will not relaunch: {r['refused']}")
+            _out(f"    will not relaunch: {r['refused']}")
     return OK
 
 
@@ -368,7 +374,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(it["created_at"])))
         counts = t.cast(dict[str, int], it["tools"])
         shown = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "no assistants"
-        print(f"{'*' if it['last'] else ' '} {when}  {it['snapshot']}  {shown}")
+        _out(f"{'*' if it['last'] else ' '} {when}  {it['snapshot']}  {shown}")
     return OK
 
 
@@ -380,9 +386,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         return doctor.exit_code(checks)
     marks = {doctor.Level.OK: "ok  ", doctor.Level.WARN: "WARN", doctor.Level.ERROR: "FAIL"}
     for c in checks:
-        print(f"{marks[c.level]} {c.check}: {c.detail}")
+        _out(f"{marks[c.level]} {c.check}: {c.detail}")
         if c.next_step:
-            print(f"     next: {c.next_step}")
+            _out(f"     next: {c.next_step}")
     return doctor.exit_code(checks)
 
 
@@ -399,7 +405,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
         _print_json(sessions=[row.to_json() for row in rows])
         return OK
     for line in conversations.table(rows, now):
-        print(line)
+        _out(line)
     return OK
 
 
@@ -436,7 +442,7 @@ def _resume_conversation(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(resume=row.to_json())
     else:
-        print(f"{row.pane.pane_id if row.pane else '-'} {found.tool} {found.session_id}: "
+        _out(f"{row.pane.pane_id if row.pane else '-'} {found.tool} {found.session_id}: "
               f"{row.outcome or row.state}"
               f"{' (' + row.reason + ')' if row.reason and not row.outcome else ''}")
     return OK if row.outcome and row.outcome.kind in ("resumed", "typed") else FAILED
@@ -485,8 +491,8 @@ def cmd_export(args: argparse.Namespace) -> int:
                     members=manifest["members"], skipped=skipped)
         return OK
     for conv in manifest["conversations"]:
-        print(f"{conv['tool']:<9} {conv['session_id']}  {len(conv['members'])} file(s)")
-    print(f"wrote {args.output}: {len(manifest['conversations'])} conversation(s), "
+        _out(f"{conv['tool']:<9} {conv['session_id']}  {len(conv['members'])} file(s)")
+    _out(f"wrote {args.output}: {len(manifest['conversations'])} conversation(s), "
           f"{len(manifest['members'])} file(s)" + (f"; {len(skipped)} left out (see above)"
                                                    if skipped else ""))
     return OK
@@ -501,9 +507,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
                     members=len(checked.members), problems=checked.problems)
     else:
         for problem in checked.problems:
-            print(f"FAIL {problem}")
+            _out(f"FAIL {problem}")
         if not checked.problems:
-            print(f"ok {args.file}: {len(convs)} conversation(s), {len(checked.members)} "
+            _out(f"ok {args.file}: {len(convs)} conversation(s), {len(checked.members)} "
                   f"file(s), every checksum matches")
     return FAILED if checked.problems else OK
 
@@ -522,7 +528,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                     results=[r.to_json() for r in results])
     else:
         for r in results:
-            print(f"{r.action:<13} {r.member}" + (f"  ({r.detail})" if r.detail else ""))
+            _out(f"{r.action:<13} {r.member}" + (f"  ({r.detail})" if r.detail else ""))
     return FAILED if any(r.action in ("conflict", "refused") for r in results) else OK
 
 
@@ -565,7 +571,7 @@ def cmd_keep(args: argparse.Namespace) -> int:
         _print_json(results=[r.to_json() for r in results])
     elif not args.hook:
         for r in results:
-            print(f"{r.action:<8} {r.member}" + (f"  ({r.detail})" if r.detail else ""))
+            _out(f"{r.action:<8} {r.member}" + (f"  ({r.detail})" if r.detail else ""))
     return OK
 
 
@@ -576,8 +582,8 @@ def cmd_purge(args: argparse.Namespace) -> int:
         removed = snapshot.purge(rdir, args.older_than, args.dry_run)
     verb = "would remove" if args.dry_run else "removed"
     for path in removed:
-        print(f"{verb} {path.name}")
-    print(f"{verb} {len(removed)} snapshot(s); kept {snapshot.newest_non_empty(rdir) or 'none'}")
+        _out(f"{verb} {path.name}")
+    _out(f"{verb} {len(removed)} snapshot(s); kept {snapshot.newest_non_empty(rdir) or 'none'}")
     return OK
 
 
@@ -591,7 +597,7 @@ def cmd_install(args: argparse.Namespace) -> int:
         off |= opts.trackers_off
         for warning in save.relaunching_processes(opts.resurrect_processes):
             log.warning(warning)
-            print(f"warning: {warning}")
+            _out(f"warning: {warning}")
     return _print_steps(install.install_all(off))
 
 
@@ -609,7 +615,7 @@ def cmd_uninstall(args: argparse.Namespace) -> int:
 
 def _print_steps(steps: list[install.Step]) -> int:
     for step in steps:
-        print(step.text)
+        _out(step.text)
     return OK if all(step.ok for step in steps) else FAILED
 
 
@@ -741,5 +747,5 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return t.cast(int, args.func(args))
     except AssistantResurrectError as err:
-        print(f"assistant-resurrect: {err}", file=sys.stderr)
+        print(terminal.safe(f"assistant-resurrect: {err}"), file=sys.stderr)
         return FAILED

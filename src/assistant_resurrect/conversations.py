@@ -16,7 +16,7 @@ import os
 import pathlib
 import typing as t
 
-from assistant_resurrect import ages, redact, restore, shells
+from assistant_resurrect import ages, redact, restore, shells, terminal
 from assistant_resurrect.assistants import ASSISTANTS
 from assistant_resurrect.assistants.base import StoredSession
 from assistant_resurrect.exc import AssistantResurrectError, UnquotableError
@@ -182,14 +182,15 @@ def _iso(epoch: float) -> str | None:
 
 def table(rows: list[Conversation], now: float, width: int = 100) -> list[str]:
     """Human lines for ``rows``, none wider than ``width``: state, tool, age, id, directory,
-    title."""
+    title; what the tools' stores hold is shown escaped (:func:`terminal.safe`)."""
     lines = [f"{'STATE':<8} {'TOOL':<8} {'AGE':>4} {'ID':<14} {'DIRECTORY':<24} TITLE"]
     for row in rows:
         updated = row.updated_at and datetime.datetime.strptime(
             row.updated_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
         age = ages.short(now - updated.timestamp()) if updated else "?"
-        line = (f"{row.state.value:<8} {row.tool:<8} {age:>4} {_clip(row.session_id, 14):<14} "
-                f"{_clip(row.cwd, 24, left=True):<24} {row.title}")
+        sid, cwd = terminal.safe(row.session_id), terminal.safe(row.cwd)
+        line = (f"{row.state.value:<8} {row.tool:<8} {age:>4} {_clip(sid, 14):<14} "
+                f"{_clip(cwd, 24, left=True):<24} {terminal.safe(row.title)}")
         lines.append(line if len(line) <= width else line[:width - 1] + "…")
     return lines
 

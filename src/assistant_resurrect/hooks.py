@@ -120,9 +120,9 @@ def _bind(resurrect_dir: pathlib.Path, snap: snapshot.Snapshot, save_file: pathl
     stale = (_fs.remove_stale_temps(target.parent) + _fs.remove_stale_temps(paths.state_dir())
              + _fs.remove_stale_temps(resurrect_dir, set(resurrect.save_file_names(
                  resurrect_dir))))
-    (paths.state_dir() / MISSED_FLAG).unlink(missing_ok=True)
-    _fs.atomic_write_text(paths.state_dir() / STATUS, f"{int(snap.created_at)} "
-                                                      f"{len(snap.resumable)}\n")
+    state = _fs.ensure_private_dir(paths.state_dir())  # `save` may run in a fresh HOME
+    (state / MISSED_FLAG).unlink(missing_ok=True)
+    _fs.atomic_write_text(state / STATUS, f"{int(snap.created_at)} {len(snap.resumable)}\n")
     if opts.keep_transcripts and snap.resumable:
         _detached("keep", "--hook")  # links and copies never lengthen the save
     log.info("%s %d assistant pane(s) in %s (pruned %d, %d stale temp file(s) removed)",

@@ -118,3 +118,35 @@ def test_a_pane_libtmux_cannot_list_is_still_typed_into(lab: Lab) -> None:
     done = json.loads(lab.cli("sessions", "resume", other, "--pane", idle, "--json").stdout)
     assert done["resume"]["outcome"] == "resumed", done
     assert wait_for(lambda: lab.argv_in_pane(idle, "opencode"), 30)[-2:] == ["-s", other]
+
+
+def test_save_from_the_command_line_in_a_fresh_home(lab: Lab) -> None:
+    """``assistant-resurrect save`` before any hook made the state directory: the snapshot
+    and the status-line file are written (the status write crashed after the snapshot)."""
+    sid, _ = fixtures.start_opencode(lab, "w", "a")
+    save = lab.write_save_file()
+    (lab.resurrect_dir / "last").symlink_to(save.name)
+    assert not lab.state_dir.exists()
+    lab.cli("save")
+    assert [p["session_id"] for p in lab.sidecar()["panes"]] == [sid]
+    assert (lab.state_dir / "status").read_text().split()[1] == "1"
+    assert oct(lab.state_dir.stat().st_mode & 0o777) == "0o700"
+
+
+CONTROL = "\x07\x1b[2K\x1b]0;owned\x07\x9b31m\u202egnp.exe\u2066"
+
+
+def test_nothing_from_a_store_drives_the_terminal(lab: Lab) -> None:
+    """A title and a directory holding BEL, ESC sequences, a C1 CSI and bidi controls:
+    ``sessions`` shows them as visible escapes, and its JSON (valid, the same values) holds
+    them only as ``\\u`` escapes."""
+    cwd = lab.home / f"dir{CONTROL}"
+    cwd.mkdir()
+    sid = fixtures.opencode_session(lab, cwd, title=f"hello {CONTROL} there")
+    for args in (("sessions",), ("sessions", "--json")):
+        out = lab.cli(*args).stdout
+        assert not [c for c in out if not c.isprintable() and c != "\n"], (args, out)
+        assert sid[:8] in out
+    rows = json.loads(lab.cli("sessions", "--json").stdout)["sessions"]
+    (row,) = [r for r in rows if r["session_id"] == sid]
+    assert row["cwd"] == str(cwd) and row["title"] == f"hello {CONTROL} there"
