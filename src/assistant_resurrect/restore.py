@@ -150,7 +150,7 @@ def resume_command(rec: PaneSession, shell: shells.Shell, fresh: bool = False,
     tool = ASSISTANTS[rec.tool]
     args = (tool.fresh_args(rec.replay_args, rec.cwd) if fresh
             else tool.resume_args(rec.replay_args, t.cast(str, rec.session_id), rec.cwd))
-    env = {k: "***" if masked else v for k, v in rec.env.items() if v != REDACTED}
+    env = {k: "***" if masked else v for k, v in replayable_env(rec).items()}
     return shells.command_line([_launcher(tool, rec.launcher), *args], shell, env, rec.cwd)
 
 
@@ -194,13 +194,17 @@ def plan_row(rec: PaneSession, by_address: dict[tuple[str, int, int], PaneRecord
         if opts.missing_session != "fresh":
             return PlanRow(rec, State.SESSION_GONE, _gone(tool, rec, state_dir), pane)
         fresh = True
+    if any(REDACTED in arg for arg in rec.replay_args):
+        return PlanRow(rec, State.UNSAFE_FLAGS, "an option's saved value lost a secret; "
+                                                "replaying it would change what it does", pane)
     shell = t.cast(shells.Shell, shells.shell_of(pane.pane_current_command))
     try:
         command = resume_command(rec, shell, fresh)
     except UnquotableError as err:
         return PlanRow(rec, State.UNQUOTABLE, str(err), pane)
-    reason = "session gone; will start fresh with the same options" if fresh else ""
-    return PlanRow(rec, READY, reason, pane, command, fresh)
+    reasons = ["session gone; will start fresh with the same options" if fresh else "",
+               lost_env(rec)]
+    return PlanRow(rec, READY, "; ".join(r for r in reasons if r), pane, command, fresh)
 
 
 def _gone(tool: Assistant, rec: PaneSession, state_dir: pathlib.Path) -> str:
@@ -213,10 +217,24 @@ def _gone(tool: Assistant, rec: PaneSession, state_dir: pathlib.Path) -> str:
     return reason
 
 
+def replayable_env(rec: PaneSession) -> dict[str, str]:
+    """The saved env values that are the values: one that lost a secret to redaction
+    (``https://<redacted>@proxy``) is never replayed as if it were, the shell's own value
+    applies (:func:`lost_env`)."""
+    return {k: v for k, v in rec.env.items() if REDACTED not in v}
+
+
+def lost_env(rec: PaneSession) -> str:
+    """Why some saved env values are not replayed, or ''."""
+    names = sorted(k for k, v in rec.env.items() if REDACTED in v)
+    return (f"{', '.join(names)} left to the shell's environment (the saved value lost a "
+            f"secret)") if names else ""
+
+
 def env_for(rec: PaneSession) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update({k: v for k, v in rec.env.items() if v != REDACTED})
-    return env
+    """The environment a resumed assistant would see: ours, with its replayable saved
+    values."""
+    return {**os.environ, **replayable_env(rec)}
 
 
 def make_plan(records: list[PaneSession], tmux: Tmux, state_dir: pathlib.Path,
@@ -348,6 +366,9 @@ def _run_pane(row: PlanRow, tmux: Tmux, opts: Options, claims_dir: pathlib.Path,
     except Exception as err:  # noqa: BLE001 - one pane's failure never stops the others
         log.exception("resuming %s failed", rec.label)
         row.outcome = Outcome("failed", f"internal error: {err!r}")
+    if row.reason and row.outcome.kind in ("resumed", "typed"):  # what the plan said of it
+        row.outcome = Outcome(row.outcome.kind, "; ".join(
+            d for d in (row.outcome.detail, row.reason) if d))
     if row.outcome.kind in ("resumed", "failed"):  # live now, or free to try again
         release_claim(claims_dir, rec.tool, t.cast(str, rec.session_id))
     log.info("%s %s %s: %s", rec.label, rec.tool, rec.session_id, row.outcome)

@@ -16,7 +16,7 @@ import pytest
 from support.lab import REPO
 from support.tools import TOOLS
 
-from assistant_resurrect import install
+from assistant_resurrect import install, redact
 from assistant_resurrect.assistants import ASSISTANTS
 
 pytestmark = [pytest.mark.clis]
@@ -38,7 +38,8 @@ def helps(cli_bin: pathlib.Path) -> dict[str, str]:
 
 def _long_options(spec: t.Any) -> set[str]:
     names = set().union(spec.takes_value, spec.optional_value, spec.variadic, spec.selectors,
-                        spec.dropped, spec.restrictions, spec.rejected, spec.credentials)
+                        spec.dropped, spec.restrictions, spec.rejected, spec.credentials,
+                        spec.not_credentials)
     return {n.split("=")[0] for n in names if n.startswith("--")}
 
 
@@ -51,6 +52,23 @@ def test_every_option_we_name_exists_in_the_pinned_cli(tool: str, helps: dict[st
     missing = sorted(o for o in _long_options(ASSISTANTS[tool].flags) - hidden
                      if not re.search(rf"(^|[\s,]){re.escape(o)}([\s,=\[<]|$)", text, re.MULTILINE))
     assert missing == []
+
+
+# the options of each pinned CLI that carry a credential: never saved, logged or typed
+CREDENTIAL_OPTIONS = {"qwen": {"--openai-api-key"}, "pi": {"--api-key"}, "omp": {"--api-key"},
+                      "cline": {"--key"}}
+
+
+@pytest.mark.parametrize("tool", list(ASSISTANTS))
+def test_every_credential_option_of_the_help_is_known(tool: str, helps: dict[str, str]
+                                                      ) -> None:
+    """Each ``--help`` option whose name says credential is one (its value never saved) or is
+    named in ``not_credentials``; an upgrade adding one shows up here."""
+    spec = ASSISTANTS[tool].flags
+    options = set(re.findall(r"(?<![\w-])--[A-Za-z0-9][\w-]*", helps[tool]))
+    named = {o for o in options if redact.is_credential_flag(o)}
+    assert {o for o in named if spec.is_credential(o)} == CREDENTIAL_OPTIONS.get(tool, set())
+    assert named - spec.not_credentials == CREDENTIAL_OPTIONS.get(tool, set())
 
 
 @pytest.mark.parametrize("tool", ["claude", "copilot"])

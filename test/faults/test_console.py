@@ -150,3 +150,28 @@ def test_nothing_from_a_store_drives_the_terminal(lab: Lab) -> None:
     rows = json.loads(lab.cli("sessions", "--json").stdout)["sessions"]
     (row,) = [r for r in rows if r["session_id"] == sid]
     assert row["cwd"] == str(cwd) and row["title"] == f"hello {CONTROL} there"
+
+
+def test_a_captured_value_that_lost_a_secret_is_not_replayed(lab: Lab) -> None:
+    """``capture-env`` of a URL with ``user:password@``: saved redacted, and the restore leaves
+    that variable to the shell (the outcome says so) instead of typing the broken value."""
+    lab.tmux("set-option", "-g", "@assistant-resurrect-capture-env", "AR_TEST_URL")
+    lab.load_plugin()
+    cwd = lab.home / "a"
+    cwd.mkdir()
+    sid = fixtures.opencode_session(lab, cwd)
+    pane = lab.start("w", cwd, f"AR_TEST_URL=https://bob:pw@h.example/ opencode -s {sid}")
+    wait_for(lambda: lab.argv_in_pane(pane, "opencode"), 30, what="opencode")
+    lab.resurrect_save()
+    assert lab.sidecar()["panes"][0]["env"] == {"AR_TEST_URL": "https://<redacted>@h.example/"}
+    lab.kill_server()
+    lab.start_server()
+    lab.tmux("set-option", "-g", "@assistant-resurrect-capture-env", "AR_TEST_URL")
+    lab.load_plugin()
+    lab.resurrect_restore()
+    outcome = lab.restore_outcomes()["w:0.0"]["outcome"]
+    assert outcome == ("resumed: AR_TEST_URL left to the shell's environment (the saved "
+                       "value lost a secret)")
+    restored = lab.panes()[("w", 0, 0)]["pane_id"]
+    pid = wait_for(lambda: lab.argv_pid(restored, "opencode"), 30)
+    assert "AR_TEST_URL" not in psutil.Process(pid).environ()

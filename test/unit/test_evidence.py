@@ -291,3 +291,20 @@ def test_gemini_conversation_resumed_inside_the_tui_wins_over_launch_argv() -> N
     evidence, _ = resolve(detect(panes, table), home / "state")["%0"]
     assert (evidence.session_id, evidence.source, evidence.confidence.value) == (
         switched, "gemini:chat-files", "inferred")
+
+
+def test_a_value_that_lost_a_secret_is_never_replayed(tmp_path: pathlib.Path) -> None:
+    """An env value redacted in part is left to the shell's environment (the plan says so);
+    an option whose saved value lost a secret refuses the relaunch."""
+    from assistant_resurrect.redact import REDACTED
+
+    rec = PaneSession("s", 0, 0, "claude", str(tmp_path), "0199dddd-0000-7000-8000-00000000000f",
+                      launcher="claude", env={"HTTPS_PROXY": f"https://{REDACTED}@proxy:3128",
+                                              "MODE": "plan"})
+    row = _plan(rec, Options(missing_session="fresh"))
+    assert row.state == "ready" and row.command and "HTTPS_PROXY" not in row.command
+    assert "MODE=plan" in row.command
+    assert "HTTPS_PROXY left to the shell's environment" in row.reason
+    assert restore.env_for(rec).get("HTTPS_PROXY") == os.environ.get("HTTPS_PROXY")
+    rec = rec._replace(replay_args=["--mcp-config", f'{{"k": "{REDACTED}"}}'])
+    assert _plan(rec, Options(missing_session="fresh")).state == "unsafe-flags"

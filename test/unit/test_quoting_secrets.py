@@ -132,3 +132,71 @@ def test_logged_command_masks_env_values_in_every_shell(shell: shells.Shell) -> 
     logged = resume_command(rec, shell, masked=True)
     assert "v@lue" in typed and "v@lue" not in logged and "***" in logged
     assert "GONE" not in typed  # redacted values are never replayed
+
+
+LEAKS = [  # (text, the secret that must not survive)
+    ("HF hf_" + "a" * 34, "a" * 34),
+    ("stripe sk_live_" + "Ab1" * 8, "Ab1" * 8),
+    ("groq gsk_" + "x9" * 26, "x9" * 26),
+    ("xai-" + "Q" * 80, "Q" * 80),
+    ("//registry/:_authToken=npm_" + "z" * 36, "z" * 36),
+    ("npm_" + "k" * 36, "k" * 36),
+    ("ya29.a0AfH6SMB" + "c" * 40, "c" * 40),
+    ("id ASIA" + "Y" * 16, "Y" * 16),
+    ("aws wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY ok",
+     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+    ("aws wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY12 ok", "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY12"),
+    ("http://bob:p/ss@proxy:3128", "p/ss"),
+    ("https://user:p@ss@h.example/x", "ss@h"),
+    ("https://user:p@ss@h.example/x", "p@ss"),
+    ("srv --token s3cr3tvalue --port 1", "s3cr3tvalue"),
+    ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAA\n"
+     "-----END OPENSSH PRIVATE KEY-----", "b3BlbnNzaC1rZXktdjEAAAA"),
+]
+
+
+@pytest.mark.parametrize(("text", "secret"), LEAKS)
+def test_secrets_of_every_shape_are_redacted(text: str, secret: str) -> None:
+    assert secret not in redact.redact_text(text)
+
+
+def test_an_argv_inside_json_loses_the_value_after_a_credential_flag() -> None:
+    config = json.dumps({"mcpServers": {"x": {"command": "srv", "args": [
+        "--token", "tok-123456", "--port", "8080", "--api-key=abc"]}}})
+    cleaned = redact.redact_text(config)
+    assert "tok-123456" not in cleaned and "abc" not in cleaned and "8080" in cleaned
+
+
+def test_a_credential_flag_of_any_name_is_never_saved() -> None:
+    """Qwen's --openai-api-key (the old rule matched --api* only), in both spellings."""
+    canary = "CANARY-openai-0123456789"
+    argv = ["qwen", "--openai-api-key", canary, f"--openai-api-key={canary}", "--auth-type",
+            "openai", "-m", "m"]
+    proc = ProcInfo(11, 10, "qwen", 1.0, cmdline=argv, exe="/bin/qwen", cwd="/w")
+    table = ProcessTable([ProcInfo(10, 1, "bash", 1.0, cmdline=["bash"], exe="/bin/bash"),
+                          proc])
+    pane = PaneRecord("%1", 10, "/dev/pts/1", "s", 0, 0, "$1", "qwen", "/w", "t")
+    rec = build_record(detect([pane], table)[0], None, [], [], [])
+    assert canary not in json.dumps(rec._asdict())
+    assert rec.replay_args == ["--auth-type", "openai", "-m", "m"]
+
+
+NOT_SECRETS = ["/home/user/projects/tmux-assistant-resurrect", "claude-sonnet-4-5-20250929",
+               "https://registry.npmjs.org/@scope/pkg", "git@github.com:org/repo.git",
+               "0123456789abcdef0123456789abcdef01234567",  # a git commit
+               "/Users/Me/Projects/AppTwo/src/Components/Widget", "--model opus --max-turns 5",
+               "ses_2a1b3c4d5e6f", "019a2b3c-4d5e-7f80-9a1b-2c3d4e5f6a7b"]
+
+
+@pytest.mark.parametrize("text", NOT_SECRETS)
+def test_ordinary_values_are_left_as_they_are(text: str) -> None:
+    assert redact.redact_text(text) == text
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.data())
+def test_every_listed_token_shape_is_redacted_wherever_it_stands(data: st.DataObject) -> None:
+    """A sample of each issuer's format, generated from its own pattern, inside prose."""
+    for provider, pattern in redact.TOKEN_SHAPES[:-1]:
+        token = data.draw(st.from_regex(pattern, fullmatch=True), label=provider)
+        assert token not in redact.redact_shapes(f"use {token} now"), provider

@@ -37,8 +37,14 @@ class FlagSpec(t.NamedTuple):
         Options that limit the assistant's power: losing one refuses the resume.
     credentials
         Options whose value is a credential though their name does not say so (Cline
-        ``-k/--key``): never replayed, their value never saved (names such as ``--api-key``
-        are caught by :func:`redact.is_credential_flag` for every tool).
+        ``-k``): never replayed, their value never saved. For every tool, an option whose
+        name says so (``--api-key``, ``--openai-api-key``, ``*token*``, ``*secret*``,
+        ``*auth*``, …: :func:`redact.is_credential_flag`) is one as well, unless it is in
+        :attr:`not_credentials`.
+    not_credentials
+        Options of the pinned CLI whose name matches that rule but whose value is no secret
+        (Qwen ``--auth-type openai``), each checked against its ``--help`` (the contract
+        tests).
     subcommands
         Leading positional words with meaning (Codex ``resume``/``fork``): word → True when
         its following positional is a session id.
@@ -53,10 +59,13 @@ class FlagSpec(t.NamedTuple):
     restrictions: frozenset[str] = frozenset()
     subcommands: t.Mapping[str, bool] = _EMPTY
     credentials: frozenset[str] = frozenset()
+    not_credentials: frozenset[str] = frozenset()
 
     def is_credential(self, option: str) -> bool:
         """True when ``option`` (``--key`` or ``--key=value``) carries a credential."""
-        return option.split("=", 1)[0] in self.credentials or redact.is_credential_flag(option)
+        name = option.split("=", 1)[0]
+        return name in self.credentials or (name not in self.not_credentials
+                                            and redact.is_credential_flag(name))
 
 
 class ArgSplit:

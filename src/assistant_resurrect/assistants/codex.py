@@ -70,6 +70,7 @@ class Codex(Assistant):
         restrictions=frozenset({"-s", "--sandbox", "-a", "--ask-for-approval", "-p",
                                 "--profile", "-c", "--config", "--strict-config"}),
         subcommands={"resume": True, "fork": True},
+        not_credentials=frozenset({"--remote-auth-token-env"}),  # the name of a variable
     )
 
     def is_executable(self, path: str) -> bool:

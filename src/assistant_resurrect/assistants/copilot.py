@@ -58,6 +58,8 @@ class Copilot(Assistant):
         restrictions=frozenset({"--deny-tool", "--available-tools", "--excluded-tools",
                                 "--deny-url", "--disallow-temp-dir", "--disable-mcp-server",
                                 "--disable-builtin-mcps"}),
+        # <server=origin> where the account credential may go; variable names to redact
+        not_credentials=frozenset({"--mcp-github-auth", "--secret-env-vars"}),
     )
 
 

@@ -87,6 +87,7 @@ class Qwen(Assistant):
                                 "--core-tools", "--exclude-tools", "--disabled-slash-commands",
                                 "--safe-mode", "--bare", "--max-session-turns",
                                 "--max-wall-time", "--max-tool-calls"}),
+        not_credentials=frozenset({"--auth-type"}),  # openai, qwen-oauth, …: a choice
     )
 
 
