@@ -25,7 +25,6 @@ import json
 import os
 import pathlib
 import re
-import shutil
 import stat
 import tarfile
 import tempfile
@@ -223,7 +222,14 @@ def _now_iso() -> str:
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-# -- verify ---------------------------------------------------------------------------------
+# -- verify ----------------------------------------------------------------------------------
+MAX_MEMBER_BYTES = 256 * 1024 * 1024  # one transcript
+MAX_BUNDLE_BYTES = 1024 * 1024 * 1024  # everything, unpacked
+MAX_MEMBERS = 20_000
+MAX_RATIO = 200  # unpacked bytes per packed byte (JSONL packs 5 to 20 times)
+MAX_MTIME = 2.0 ** 33  # the year 2242
+
+
 class Verified(t.NamedTuple):
     """A bundle read through: its manifest (None when missing or unreadable), the sha256,
     size and mtime of each member read, and every problem found (empty: it verifies)."""
@@ -235,24 +241,40 @@ class Verified(t.NamedTuple):
 
 def verify(path: pathlib.Path) -> Verified:
     """Recompute every member's checksum against ``manifest.json``: a member missing,
-    changed, added or unsafe (absolute, ``..``, not a regular file) is a problem."""
-    manifest, members, problems = None, {}, []
+    changed, added or unsafe (absolute, ``..``, not a regular file, larger than
+    :data:`MAX_MEMBER_BYTES`, an mtime that is no time) is a problem, as is a bundle that
+    unpacks to more than :data:`MAX_BUNDLE_BYTES` or :data:`MAX_RATIO` times its size."""
     try:
-        with tarfile.open(path, "r:gz") as tar:
-            for member in tar:
-                if not member.isfile() or not _safe_name(member.name):
-                    problems.append(f"{member.name}: unsafe member (not a regular file "
-                                    f"with a relative name)")
+        with open(path, "rb") as fh:
+            return verify_file(fh, path)
+    except OSError as err:
+        return Verified(None, {}, [f"{path}: unreadable ({err.strerror or err})"])
+
+
+def verify_file(fh: t.BinaryIO, path: pathlib.Path) -> Verified:
+    """:func:`verify` on an open bundle (left at its end)."""
+    manifest, members, problems = None, {}, []
+    packed, unpacked = max(1, os.fstat(fh.fileno()).st_size), 0
+    try:
+        with tarfile.open(fileobj=fh, mode="r:gz") as tar:
+            for count, member in enumerate(tar, 1):
+                reason = _unsafe_member(member, count)
+                unpacked += max(0, member.size)
+                if not reason and (unpacked > MAX_BUNDLE_BYTES or (
+                        unpacked > 16 * 1024 * 1024 and unpacked > MAX_RATIO * packed)):
+                    reason = (f"the bundle unpacks to more than {unpacked} bytes from {packed} "
+                              f"(a decompression bomb?)")
+                if reason:
+                    problems.append(f"{member.name}: {reason}")
+                    if count > MAX_MEMBERS or unpacked > MAX_BUNDLE_BYTES:
+                        break
                     continue
                 data = tar.extractfile(member)
-                digest = hashlib.sha256()
                 if member.name == MANIFEST:
                     manifest = _manifest(data.read(MAX_MANIFEST) if data else b"", problems)
                     continue
-                while data and (chunk := data.read(1 << 20)):
-                    digest.update(chunk)
-                members[member.name] = (digest.hexdigest(), member.size, member.mtime)
-    except (OSError, tarfile.TarError, EOFError) as err:
+                members[member.name] = (_digest(data), member.size, float(member.mtime))
+    except (OSError, tarfile.TarError, EOFError, ValueError, OverflowError) as err:
         problems.append(f"{path}: unreadable ({err})")
     if manifest is None:
         problems.append(f"{MANIFEST}: missing or unreadable")
@@ -270,6 +292,26 @@ def verify(path: pathlib.Path) -> Verified:
     return Verified(manifest, members, problems)
 
 
+def _unsafe_member(member: tarfile.TarInfo, count: int) -> str:
+    if count > MAX_MEMBERS:
+        return f"more than {MAX_MEMBERS} members"
+    if not member.isfile() or not _safe_name(member.name):
+        return "unsafe member (not a regular file with a relative name)"
+    if member.size > (MAX_MANIFEST if member.name == MANIFEST else MAX_MEMBER_BYTES):
+        return f"{member.size} bytes, more than a member may hold"
+    mtime = member.mtime
+    if not isinstance(mtime, (int, float)) or not 0 <= mtime < MAX_MTIME:  # also NaN
+        return f"its mtime {mtime!r} is not a time"
+    return ""
+
+
+def _digest(data: t.IO[bytes] | None) -> str:
+    digest = hashlib.sha256()
+    while data and (chunk := data.read(1 << 20)):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
 def _safe_name(name: str) -> bool:
     parts = name.split("/")
     return bool(name) and not name.startswith("/") and ".." not in parts and "" not in parts
@@ -282,8 +324,10 @@ def _manifest(data: bytes, problems: list[str]) -> dict[str, t.Any] | None:
             isinstance(m.get("name"), str) and isinstance(m.get("sha256"), str)
             and isinstance(m.get("size"), int) for m in manifest["members"]) and all(
             isinstance(c.get("tool"), str) and isinstance(c.get("session_id"), str)
-            and isinstance(c.get("members"), list) for c in manifest["conversations"]))
-    except (ValueError, TypeError, KeyError, AttributeError):
+            and isinstance(c.get("members"), list)
+            and all(isinstance(n, str) for n in c["members"])
+            and isinstance(c.get("cwd", ""), str) for c in manifest["conversations"]))
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         ok = False
     if not ok:
         problems.append(f"{MANIFEST}: not a version 1 manifest")
@@ -299,28 +343,65 @@ def import_bundle(path: pathlib.Path, env: t.Mapping[str, str], dry_run: bool = 
     written (:func:`belongs`), each atomically, 0600, with its saved mtime; a different file
     already there is a ``conflict`` and stays as it is.
 
-    Raises :class:`AssistantResurrectError` (nothing written) when the bundle does not
-    verify.
+    The bundle is opened once: what is verified is what is imported (a file swapped in
+    between is never read), and each file written is hashed as it is written.
+
+    Raises :class:`AssistantResurrectError` when the bundle does not verify, or when writing
+    fails; nothing of this import is left behind then.
     """
-    checked = verify(path)
-    if checked.problems or checked.manifest is None:
-        raise AssistantResurrectError(f"{path} does not verify: " + "; ".join(checked.problems))
-    results = []
-    with tarfile.open(path, "r:gz") as tar:
-        for conv in checked.manifest["conversations"]:
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - one open file for both passes
+    except OSError as err:
+        raise AssistantResurrectError(f"{path}: unreadable ({err.strerror or err})") from None
+    with fh:
+        checked = verify_file(fh, path)
+        if checked.problems or checked.manifest is None:
+            raise AssistantResurrectError(f"{path} does not verify: "
+                                          + "; ".join(checked.problems))
+        fh.seek(0)
+        with tarfile.open(fileobj=fh, mode="r:gz") as tar, _Transaction() as written:
             def opener(name: str) -> t.BinaryIO:
                 return t.cast(t.BinaryIO, tar.extractfile(name))
 
-            results += put_back(conv, {n: checked.members[n] for n in conv["members"]
-                                        if n in checked.members}, opener, env, dry_run)
-    return results
+            results = []
+            # files first: a tool's own importer (a database) cannot be undone
+            for conv in sorted(checked.manifest["conversations"], key=_imported_by_its_tool):
+                results += put_back(conv, {n: checked.members[n] for n in conv["members"]
+                                            if n in checked.members}, opener, env, dry_run,
+                                    written)
+            return results
+
+
+def _imported_by_its_tool(conv: dict[str, t.Any]) -> bool:
+    return any(f"/{DOCUMENTS}/" in name for name in conv["members"])
+
+
+class _Transaction:
+    """The files one import wrote; on any failure they are removed again."""
+
+    def __init__(self) -> None:
+        self.paths: list[pathlib.Path] = []
+
+    def __enter__(self) -> _Transaction:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, err: BaseException | None,
+                 _tb: t.Any) -> None:
+        if kind is None:
+            return
+        for path in reversed(self.paths):
+            with contextlib.suppress(OSError):
+                path.unlink()
+        if isinstance(err, (OSError, ValueError, tarfile.TarError)):
+            raise AssistantResurrectError(f"import failed, nothing written: {err}") from err
 
 
 def put_back(conv: dict[str, t.Any], members: dict[str, tuple[str, int, float]],
              opener: t.Callable[[str], t.BinaryIO], env: t.Mapping[str, str],
-             dry_run: bool) -> list[Result]:
+             dry_run: bool, written: _Transaction | None = None) -> list[Result]:
     """One conversation (``tool``, ``session_id``, ``cwd``) into its tool's store: its
-    ``members`` (name: (sha256, size, mtime)), each read with ``opener(name)``."""
+    ``members`` (name: (sha256, size, mtime)), each read with ``opener(name)`` and checked
+    against its sha256 as it is written (``written`` collects the files made)."""
     name, sid, cwd = conv["tool"], conv["session_id"], str(conv.get("cwd") or "")
     tool = ASSISTANTS.get(name)
     if tool is None or not is_session_id(sid) or not tool.id_pattern.match(sid):
@@ -330,19 +411,19 @@ def put_back(conv: dict[str, t.Any], members: dict[str, tuple[str, int, float]],
     for member, (digest, _size, mtime) in members.items():
         relative = member.removeprefix(f"{name}/")
         if relative == f"{DOCUMENTS}/{sid}.json" and member.startswith(f"{name}/"):
-            out.append(_put_document(tool, sid, cwd, member, opener, env, dry_run))
+            out.append(_put_document(tool, sid, cwd, member, digest, opener, env, dry_run))
         elif not member.startswith(f"{name}/") or not belongs(tool, relative, sid):
             out.append(Result(name, sid, member, "refused", "not one of this conversation's "
                                                             "files"))
         else:
             out.append(_put_file(tool, sid, member, root, relative, digest, mtime, opener,
-                                 dry_run))
+                                 dry_run, written or _Transaction()))
     return out
 
 
 def _put_file(tool: Assistant, sid: str, member: str, root: pathlib.Path, relative: str,
-              digest: str, mtime: float, opener: t.Callable[[str], t.BinaryIO], dry_run: bool
-              ) -> Result:
+              digest: str, mtime: float, opener: t.Callable[[str], t.BinaryIO], dry_run: bool,
+              written: _Transaction) -> Result:
     def result(action: str, detail: str = "") -> Result:
         return Result(tool.name, sid, member, action, detail)
 
@@ -357,7 +438,8 @@ def _put_file(tool: Assistant, sid: str, member: str, root: pathlib.Path, relati
         return result("would-restore", str(dest))
     _fs.ensure_private_dir(dest.parent)
     with opener(member) as source:
-        _publish(source, dest, mtime)
+        _publish(source, dest, mtime, digest)
+    written.paths.append(dest)
     return result("restored", str(dest))
 
 
@@ -373,7 +455,7 @@ def _inside(path: pathlib.Path, root: pathlib.Path) -> bool:
         return False
 
 
-def _put_document(tool: Assistant, sid: str, cwd: str, member: str,
+def _put_document(tool: Assistant, sid: str, cwd: str, member: str, digest: str,
                   opener: t.Callable[[str], t.BinaryIO], env: t.Mapping[str, str],
                   dry_run: bool) -> Result:
     if tool.session_exists(sid, cwd, dict(env)):
@@ -383,21 +465,29 @@ def _put_document(tool: Assistant, sid: str, cwd: str, member: str,
     with tempfile.TemporaryDirectory(prefix="assistant-resurrect-") as tmp:
         path = pathlib.Path(tmp) / f"{sid}.json"
         with opener(member) as source:
-            _publish(source, path, None)
+            _publish(source, path, None, digest)
         tool.import_document(env, path, cwd)
     return Result(tool.name, sid, member, "restored", f"{tool.name} import")
 
 
-def _publish(source: t.BinaryIO, dest: pathlib.Path, mtime: float | None) -> None:
-    """Copy ``source`` to a temp file beside ``dest`` (fsync, 0600, ``mtime``), then link it
-    into place: an existing ``dest`` is never replaced (FileExistsError)."""
+def _publish(source: t.BinaryIO, dest: pathlib.Path, mtime: float | None,
+             digest: str) -> None:
+    """Copy ``source`` to a temp file beside ``dest`` (fsync, 0600, ``mtime``), hashing what
+    is written, then link it into place: an existing ``dest`` is never replaced
+    (FileExistsError); bytes whose sha256 is not ``digest`` never land (ValueError)."""
     tmp = dest.parent / f".{dest.name}.{os.urandom(6).hex()}.tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     try:
+        hashed = hashlib.sha256()
         with os.fdopen(fd, "wb") as fh:
-            shutil.copyfileobj(source, fh, 1 << 20)
+            while chunk := source.read(1 << 20):
+                hashed.update(chunk)
+                fh.write(chunk)
             fh.flush()
             os.fsync(fh.fileno())
+        if hashed.hexdigest() != digest:
+            raise ValueError(f"{dest.name}: what was read is not what was verified "
+                             f"(sha256 {hashed.hexdigest()})")
         if mtime is not None:
             os.utime(tmp, (mtime, mtime))
         os.link(tmp, dest)

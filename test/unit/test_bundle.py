@@ -10,6 +10,7 @@ import json
 import os
 import pathlib
 import tarfile
+import typing as t
 
 import pytest
 from support.tools import TOOLS
@@ -215,3 +216,121 @@ def test_kept_copies_are_copied_where_hard_links_fail(tmp_path: pathlib.Path,
     (copy,) = kept.kept_root(state, "codex").rglob("rollout-*.jsonl")
     assert copy.stat().st_mode & 0o777 == 0o600
     assert (state / "kept").stat().st_mode & 0o777 == 0o700
+
+
+def _swap_after_verify(monkeypatch: pytest.MonkeyPatch, path: pathlib.Path,
+                       action: t.Callable[[], None]) -> None:
+    """Run ``action`` right after the bundle verified (the moment an attacker swaps it)."""
+    for name in ("verify_file", "verify"):
+        original = getattr(bundle, name, None)
+        if original is None:
+            continue
+
+        def wrapped(*args: t.Any, _original: t.Any = original) -> t.Any:
+            checked = _original(*args)
+            action()
+            return checked
+
+        monkeypatch.setattr(bundle, name, wrapped)
+        return
+
+
+def test_what_is_verified_is_what_is_imported(tmp_path: pathlib.Path, env: dict[str, str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bundle replaced on disk after it verified is never read; bytes changed inside the
+    open file fail the import, with nothing written."""
+    good = _forged(tmp_path, {f"claude/projects/x/{SID}.jsonl": b'{"good": 1}\n'})
+    evil_dir = tmp_path / "evil"
+    evil_dir.mkdir()
+    evil = _forged(evil_dir, {f"claude/projects/x/{SID}.jsonl": b'{"evil": 1}\n'})
+    _swap_after_verify(monkeypatch, good, lambda: os.replace(evil, good))
+    (result,) = bundle.import_bundle(good, env)
+    transcript = pathlib.Path(result.detail)
+    assert result.action == "restored" and transcript.read_bytes() == b'{"good": 1}\n'
+
+    transcript.unlink()
+    again = _forged(tmp_path, {f"claude/projects/x/{SID}.jsonl": b'{"good": 2}\n'})
+    other = _forged(evil_dir, {f"claude/projects/x/{SID}.jsonl": b'{"evil": 2}\n'})
+    monkeypatch.undo()
+
+    def overwrite_in_place() -> None:
+        with open(again, "r+b") as fh:
+            fh.write(other.read_bytes())
+            fh.truncate()
+
+    _swap_after_verify(monkeypatch, again, overwrite_in_place)
+    with pytest.raises(AssistantResurrectError, match="not what was verified"):
+        bundle.import_bundle(again, env)
+    assert not transcript.exists() and not list(transcript.parent.iterdir())
+
+
+def test_a_decompression_bomb_and_oversized_members_are_refused(
+        tmp_path: pathlib.Path, env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    bomb = _forged(tmp_path, {f"claude/projects/x/{SID}.jsonl": b"\0" * (40 << 20)})
+    assert bomb.stat().st_size < 100_000
+    assert any("decompression bomb" in p for p in bundle.verify(bomb).problems)
+    with pytest.raises(AssistantResurrectError, match="does not verify"):
+        bundle.import_bundle(bomb, env)
+    monkeypatch.setattr(bundle, "MAX_MEMBER_BYTES", 1000, raising=False)
+    big = _forged(tmp_path, {f"claude/projects/x/{SID}.jsonl": os.urandom(2000)})
+    assert any("more than a member may hold" in p for p in bundle.verify(big).problems)
+    assert not (pathlib.Path(env["HOME"]) / ".claude").exists()
+
+
+@pytest.mark.parametrize("mtime", ["nan", "1e300", "-1", "inf"])
+def test_an_mtime_that_is_no_time_is_one_clear_error(tmp_path: pathlib.Path,
+                                                     env: dict[str, str], mtime: str) -> None:
+    path = tmp_path / "t.tar.gz"
+    data = b"{}\n"
+    name = f"claude/projects/x/{SID}.jsonl"
+    manifest = {"version": 1, "members": [{"name": name, "sha256": hashlib.sha256(
+        data).hexdigest(), "size": len(data)}], "conversations": [
+        {"tool": "claude", "session_id": SID, "cwd": "/w", "members": [name]}]}
+    with tarfile.open(path, "w:gz", format=tarfile.PAX_FORMAT) as tar:
+        info = tarfile.TarInfo(name)
+        info.size, info.pax_headers = len(data), {"mtime": mtime}  # as a forger writes it
+        tar.addfile(info, io.BytesIO(data))
+        raw = json.dumps(manifest).encode()
+        info = tarfile.TarInfo("manifest.json")
+        info.size = len(raw)
+        tar.addfile(info, io.BytesIO(raw))
+    with pytest.raises(AssistantResurrectError, match="does not verify"):
+        bundle.import_bundle(path, env)
+    assert not (pathlib.Path(env["HOME"]) / ".claude").exists()
+
+
+def test_a_deeply_nested_manifest_is_one_clear_error(tmp_path: pathlib.Path,
+                                                     env: dict[str, str]) -> None:
+    path = tmp_path / "n.tar.gz"
+    raw = b"[" * 200_000 + b"]" * 200_000
+    with tarfile.open(path, "w:gz") as tar:
+        info = tarfile.TarInfo("manifest.json")
+        info.size = len(raw)
+        tar.addfile(info, io.BytesIO(raw))
+    assert "manifest.json: not a version 1 manifest" in bundle.verify(path).problems
+    with pytest.raises(AssistantResurrectError, match="does not verify"):
+        bundle.import_bundle(path, env)
+
+
+def test_a_failure_midway_leaves_nothing_of_the_import(tmp_path: pathlib.Path,
+                                                       env: dict[str, str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    out = _export(tmp_path, env, "claude", "codex", "qwen")
+    home = pathlib.Path(env["HOME"])
+    for tool in ("claude", "codex", "qwen"):
+        for path in ASSISTANTS[tool].conversation_files(ASSISTANTS[tool].root(env), SID):
+            path.unlink()
+    before = sorted(p for p in home.rglob("*") if p.is_file())
+    calls = []
+    original = bundle._publish
+
+    def full_disk(*args: t.Any) -> None:
+        calls.append(args)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        original(*args)
+
+    monkeypatch.setattr(bundle, "_publish", full_disk)
+    with pytest.raises(AssistantResurrectError, match="No space left"):
+        bundle.import_bundle(out, env)
+    assert sorted(p for p in home.rglob("*") if p.is_file()) == before
