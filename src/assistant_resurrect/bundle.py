@@ -359,7 +359,7 @@ def import_bundle(path: pathlib.Path, env: t.Mapping[str, str], dry_run: bool = 
             raise AssistantResurrectError(f"{path} does not verify: "
                                           + "; ".join(checked.problems))
         fh.seek(0)
-        with tarfile.open(fileobj=fh, mode="r:gz") as tar, _Transaction() as written:
+        with tarfile.open(fileobj=fh, mode="r:gz") as tar, Transaction() as written:
             def opener(name: str) -> t.BinaryIO:
                 return t.cast(t.BinaryIO, tar.extractfile(name))
 
@@ -376,13 +376,15 @@ def _imported_by_its_tool(conv: dict[str, t.Any]) -> bool:
     return any(f"/{DOCUMENTS}/" in name for name in conv["members"])
 
 
-class _Transaction:
-    """The files one import wrote; on any failure they are removed again."""
+class Transaction:
+    """The files one import wrote (``paths``); on any failure they are removed again, and an
+    OSError or a checksum mismatch is raised as one
+    :class:`~assistant_resurrect.exc.AssistantResurrectError`."""
 
     def __init__(self) -> None:
         self.paths: list[pathlib.Path] = []
 
-    def __enter__(self) -> _Transaction:
+    def __enter__(self) -> Transaction:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, err: BaseException | None,
@@ -398,7 +400,7 @@ class _Transaction:
 
 def put_back(conv: dict[str, t.Any], members: dict[str, tuple[str, int, float]],
              opener: t.Callable[[str], t.BinaryIO], env: t.Mapping[str, str],
-             dry_run: bool, written: _Transaction | None = None) -> list[Result]:
+             dry_run: bool, written: Transaction | None = None) -> list[Result]:
     """One conversation (``tool``, ``session_id``, ``cwd``) into its tool's store: its
     ``members`` (name: (sha256, size, mtime)), each read with ``opener(name)`` and checked
     against its sha256 as it is written (``written`` collects the files made)."""
@@ -417,13 +419,13 @@ def put_back(conv: dict[str, t.Any], members: dict[str, tuple[str, int, float]],
                                                             "files"))
         else:
             out.append(_put_file(tool, sid, member, root, relative, digest, mtime, opener,
-                                 dry_run, written or _Transaction()))
+                                 dry_run, written or Transaction()))
     return out
 
 
 def _put_file(tool: Assistant, sid: str, member: str, root: pathlib.Path, relative: str,
               digest: str, mtime: float, opener: t.Callable[[str], t.BinaryIO], dry_run: bool,
-              written: _Transaction) -> Result:
+              written: Transaction) -> Result:
     def result(action: str, detail: str = "") -> Result:
         return Result(tool.name, sid, member, action, detail)
 

@@ -518,7 +518,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     """Put conversations back where their tool's store lacks them (:func:`bundle.import_bundle`,
     or a kept copy with ``--kept ID``); exit 1 when something conflicted or was refused."""
     if args.kept:
-        results = _import_kept(args.file, args.dry_run)
+        results = _import_kept(args.file, args.dry_run, args.older)
     else:
         results = bundle.import_bundle(pathlib.Path(args.file), os.environ, args.dry_run)
     for r in results:
@@ -532,14 +532,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     return FAILED if any(r.action in ("conflict", "refused") for r in results) else OK
 
 
-def _import_kept(session_id: str, dry_run: bool) -> list[bundle.Result]:
+def _import_kept(session_id: str, dry_run: bool, back: int) -> list[bundle.Result]:
     state = paths.state_dir()
     tools = [name for name, tool in ASSISTANTS.items() if kept.has_copy(state, tool, session_id)]
     if not tools:
-        raise AssistantResurrectError(f"no kept copy of {session_id!r} in {state / kept.KEPT}")
+        raise AssistantResurrectError(f"no kept copy of {session_id!r} in {kept.kept_dir(state)}")
     saved = {sid: rec for (_, sid), rec in _newest_saved(_resurrect_dir()).items()}
     cwd = saved[session_id].cwd if session_id in saved else ""
-    return kept.import_kept(state, tools[0], session_id, cwd, os.environ, dry_run)
+    return kept.import_kept(state, tools[0], session_id, cwd, os.environ, dry_run, back)
 
 
 def _resurrect_dir() -> pathlib.Path:
@@ -711,6 +711,9 @@ def create_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="a bundle (or, with --kept, a session id)")
     p.add_argument("--kept", action="store_true",
                    help="FILE is a session id: import its kept copy (keep-transcripts)")
+    p.add_argument("--older", type=_int, default=0, metavar="N",
+                   help="with --kept: the version N before the newest (a file the tool "
+                        "truncated or rewrote keeps its earlier versions)")
     p.add_argument("--dry-run", action="store_true", help="say what would be written")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_import)

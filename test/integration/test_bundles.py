@@ -103,9 +103,14 @@ def test_a_conversation_the_tool_deleted_comes_back_from_its_kept_copy(lab: Lab)
     lab.resurrect_save()
     claude = ASSISTANTS["claude"]
     (transcript,) = claude.conversation_files(claude.root(lab.env), sid)
-    kept = lab.state_dir / "kept" / "claude" / transcript.relative_to(claude.root(lab.env))
-    wait_for(kept.exists, 30, what="the kept copy")
-    assert os.path.samefile(kept, transcript)  # a hard link: free, and it stays current
+    versions = lab.state_dir / "kept" / "claude" / sid
+    wait_for(lambda: list(versions.glob("*.json")), 30, what="the kept copy")
+    (version,) = versions.glob("*.json")
+    (member,) = json.loads(version.read_text())["members"].values()
+    kept = lab.state_dir / "kept" / "objects" / member["sha256"]
+    assert not os.path.samefile(kept, transcript)  # the content, not the live file
+    content = transcript.read_bytes()
+    assert kept.read_bytes() == content[:member["size"]]
 
     lab.restart_with_layout()
     transcript.unlink()  # what Claude's cleanupPeriodDays does
@@ -116,5 +121,6 @@ def test_a_conversation_the_tool_deleted_comes_back_from_its_kept_copy(lab: Lab)
 
     lab.cli("import", "--kept", sid)
     assert transcript.read_bytes() == kept.read_bytes()
+    assert transcript.stat().st_mode & 0o777 == 0o600
     done = json.loads(lab.cli("restore", "--execute", "--json").stdout)["panes"]
     assert done[0]["outcome"] == "resumed", done

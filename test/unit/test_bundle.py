@@ -9,7 +9,9 @@ import io
 import json
 import os
 import pathlib
+import shutil
 import tarfile
+import tempfile
 import typing as t
 
 import pytest
@@ -183,39 +185,93 @@ def _record(tool: str, sid: str) -> PaneSession:
     return PaneSession("s", 0, 0, tool, "/work/p", sid, launcher=tool)
 
 
-def test_kept_copies_are_hard_links_and_survive_the_tool_s_cleanup(
+def _transcript(env: dict[str, str], tool: str = "claude") -> pathlib.Path:
+    (path,) = ASSISTANTS[tool].conversation_files(ASSISTANTS[tool].root(env), _sid(tool))
+    return path
+
+
+def _objects(state: pathlib.Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (kept.kept_dir(state) / "objects").iterdir()}
+
+
+def test_a_kept_copy_is_the_content_when_it_was_kept(tmp_path: pathlib.Path,
+                                                     env: dict[str, str]) -> None:
+    """Not a link to the live file: a transcript the tool empties (or deletes) keeps its
+    kept content; the emptied one is a version of its own, the earlier one stays."""
+    state = tmp_path / "state"
+    sid = _store(env, "claude")
+    transcript = _transcript(env)
+    original = transcript.read_bytes()
+    assert [r.action for r in kept.keep([_record("claude", sid)], state, lambda r: env)] == [
+        "kept"]
+    (obj,) = (kept.kept_dir(state) / "objects").iterdir()
+    assert not os.path.samefile(obj, transcript) and obj.read_bytes() == original
+    assert obj.stat().st_mode & 0o777 == 0o400
+    assert kept.kept_dir(state).stat().st_mode & 0o777 == 0o700
+    assert [r.action for r in kept.keep([_record("claude", sid)], state, lambda r: env)] == [
+        "present"]  # unchanged: nothing copied, no new version
+
+    with open(transcript, "r+b") as fh:  # a crash empties it in place
+        fh.truncate(0)
+    kept.keep([_record("claude", sid)], state, lambda r: env)
+    assert len(kept.versions(kept.kept_dir(state), "claude", sid)) == 2
+    assert original in _objects(state).values()
+    transcript.unlink()
+    (result,) = kept.import_kept(state, "claude", sid, "/work/p", env, back=1)
+    assert result.action == "restored" and transcript.read_bytes() == original
+
+
+def test_a_grown_transcript_replaces_its_older_version_a_rewritten_one_does_not(
         tmp_path: pathlib.Path, env: dict[str, str]) -> None:
     state = tmp_path / "state"
     sid = _store(env, "claude")
-    (transcript,) = ASSISTANTS["claude"].conversation_files(ASSISTANTS["claude"].root(env), sid)
-    results = kept.keep([_record("claude", sid)], state, lambda rec: env)
-    assert [r.action for r in results] == ["kept"]
-    copy = kept.kept_root(state, "claude") / transcript.relative_to(
-        ASSISTANTS["claude"].root(env))
-    assert os.path.samefile(copy, transcript)
+    transcript = _transcript(env)
+    kept.keep([_record("claude", sid)], state, lambda r: env)
     with transcript.open("a") as fh:
-        fh.write('{"type": "assistant"}\n')  # an appended JSONL stays current in the copy
-    data = transcript.read_bytes()
-    transcript.unlink()
-    assert kept.has_copy(state, ASSISTANTS["claude"], sid)
-    (result,) = kept.import_kept(state, "claude", sid, "/work/p", env)
-    assert result.action == "restored" and transcript.read_bytes() == data
+        fh.write('{"type": "assistant"}\n')  # appended: the new version holds the old
+    kept.keep([_record("claude", sid)], state, lambda r: env)
+    assert len(kept.versions(kept.kept_dir(state), "claude", sid)) == 1
+    assert list(_objects(state).values()) == [transcript.read_bytes()]  # the old object gone
+    before = transcript.read_bytes()
+    transcript.write_bytes(before.replace(b"user", b"USER"))  # rewritten in place
+    kept.keep([_record("claude", sid)], state, lambda r: env)
+    assert sorted(_objects(state).values()) == sorted([before, transcript.read_bytes()])
 
 
-def test_kept_copies_are_copied_where_hard_links_fail(tmp_path: pathlib.Path,
-                                                      env: dict[str, str],
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    def cross_device(*args: object, **kwargs: object) -> None:
-        raise OSError(errno.EXDEV, "Invalid cross-device link")
-
+def test_a_transcript_reached_through_a_symlink_is_kept_as_content(
+        tmp_path: pathlib.Path, env: dict[str, str]) -> None:
     state = tmp_path / "state"
-    sid = _store(env, "codex")
-    monkeypatch.setattr(os, "link", cross_device)
-    (result,) = kept.keep([_record("codex", sid)], state, lambda rec: env)
-    assert result.action == "copied"
-    (copy,) = kept.kept_root(state, "codex").rglob("rollout-*.jsonl")
-    assert copy.stat().st_mode & 0o777 == 0o600
-    assert (state / "kept").stat().st_mode & 0o777 == 0o700
+    sid = _store(env, "claude")
+    transcript = _transcript(env)
+    real = transcript.with_name("real.data")
+    transcript.rename(real)
+    transcript.symlink_to(real.name)
+    (result,) = kept.keep([_record("claude", sid)], state, lambda r: env)
+    assert result.action == "kept"
+    (obj,) = (kept.kept_dir(state) / "objects").iterdir()
+    assert not obj.is_symlink() and obj.read_bytes() == real.read_bytes()
+
+
+def test_kept_on_another_filesystem_keeps_every_version(tmp_path: pathlib.Path,
+                                                        env: dict[str, str]) -> None:
+    """The state directory on a tmpfs (/dev/shm), the store on disk: each keep copies, and
+    a changed file never overwrites the kept one."""
+    shm = pathlib.Path("/dev/shm")
+    if not shm.is_dir() or os.stat(shm).st_dev == os.stat(tmp_path).st_dev:
+        pytest.fail("this test needs /dev/shm on another filesystem than the temp dir")
+    state = pathlib.Path(tempfile.mkdtemp(dir=shm)) / "state"
+    try:
+        sid = _store(env, "codex")
+        transcript = _transcript(env, "codex")
+        first = transcript.read_bytes()
+        kept.keep([_record("codex", sid)], state, lambda r: env)
+        transcript.write_bytes(b'{"type": "session_meta", "rewritten": true}\n')
+        kept.keep([_record("codex", sid)], state, lambda r: env)
+        assert first in _objects(state).values()
+        assert all(p.stat().st_mode & 0o777 == 0o400
+                   for p in (kept.kept_dir(state) / "objects").iterdir())
+    finally:
+        shutil.rmtree(state.parent, ignore_errors=True)
 
 
 def _swap_after_verify(monkeypatch: pytest.MonkeyPatch, path: pathlib.Path,
