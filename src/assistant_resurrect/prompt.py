@@ -27,7 +27,8 @@ import enum
 import os
 import time
 import typing as t
-import unicodedata
+
+import wcwidth
 
 from assistant_resurrect import shells
 from assistant_resurrect.exc import PaneChangedError, ShellNotReadyError
@@ -58,17 +59,15 @@ class Typed(t.NamedTuple):
 
 
 def cell_width(text: str) -> int:
-    """Terminal cells ``text`` takes (wide East Asian characters 2, combining marks 0).
+    """Terminal cells ``text`` takes, as tmux counts them (the C library's ``wcwidth``, which
+    the wcwidth package implements): wide East Asian characters 2; combining marks and format
+    characters (U+200B, U+202E) 0, kept in the cell before them; characters tmux does not
+    draw (U+2028, C1 controls) 0.
 
-    >>> cell_width("ab"), cell_width("日本"), cell_width("e\\u0301")
-    (2, 4, 1)
+    >>> cell_width("ab"), cell_width("日本"), cell_width("e\u0301"), cell_width("a\u202eb")
+    (2, 4, 1, 2)
     """
-    width = 0
-    for char in text:
-        if unicodedata.combining(char):
-            continue
-        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return width
+    return sum(max(wcwidth.wcwidth(char), 0) for char in text)
 
 
 def cells(row: str, start: int, end: int) -> str:

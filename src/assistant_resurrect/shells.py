@@ -15,6 +15,7 @@ from __future__ import annotations
 import enum
 import re
 import shlex
+import typing as t
 
 from assistant_resurrect.exc import UnquotableError
 
@@ -63,11 +64,23 @@ def is_typable(char: str) -> bool:
     return char.isprintable()
 
 
-def _runs(value: str) -> list[tuple[bool, str]]:
-    """``value`` cut into maximal runs of typable and untypable characters."""
+def _shown_as_typed(char: str, shell: Shell, width: t.Callable[[str], int]) -> bool:
+    """True for a character typed as itself; the rest are typed as escapes where ``shell``
+    has them. A character that takes no cell of its own (a combining mark, U+FE0F) is
+    escaped: zsh without COMBINING_CHARS shows ``e\u0301`` as ``e<0301>``, so the line on the
+    screen could not be checked against the line typed."""
+    if shell in (Shell.POSIX, Shell.CSH):
+        return is_typable(char)
+    return is_typable(char) and width(char) > 0
+
+
+def _runs(value: str, shell: Shell) -> list[tuple[bool, str]]:
+    """``value`` cut into maximal runs of characters typed as themselves and as escapes."""
+    from wcwidth import wcwidth  # here: the save hook imports this module, never quotes
+
     runs: list[tuple[bool, str]] = []
     for char in value:
-        ok = is_typable(char)
+        ok = _shown_as_typed(char, shell, wcwidth)
         if runs and runs[-1][0] is ok:
             runs[-1] = (ok, runs[-1][1] + char)
         else:
@@ -100,10 +113,12 @@ def quote(value: str, shell: Shell) -> str:
     "'wow\\!'"
     >>> quote("=ls", Shell.BASH)
     "'=ls'"
+    >>> quote("e\u0301", Shell.BASH)
+    "e$'\\xcc\\x81'"
     """
     if "\0" in value:
         raise UnquotableError("a NUL character cannot be passed to a program")
-    runs = _runs(value)
+    runs = _runs(value, shell)
     if any(not ok for ok, _ in runs) and shell in (Shell.POSIX, Shell.CSH):
         bad = next(c for c in value if not is_typable(c))
         raise UnquotableError(f"{shell.value} has no inert way to type character "

@@ -18,6 +18,7 @@ from support.lab import wait_for
 from assistant_resurrect import prompt, restore, shells
 from assistant_resurrect.exc import UnquotableError
 from assistant_resurrect.tmux import PaneRecord, Tmux
+from assistant_resurrect.tmux_quote import format_argument
 
 SHELLS = {
     "bash": "exec bash --norc --noprofile -i",
@@ -51,13 +52,14 @@ def shell_pane(tmp_path: pathlib.Path, request: pytest.FixtureRequest) -> t.Iter
         t.Callable[..., ShellPane]]:
     sockets: list[str] = []
 
-    def start(shell: str, setup: str = "") -> ShellPane:
+    def start(shell: str, setup: str = "", cwd: pathlib.Path | None = None) -> ShellPane:
         socket = f"ar-typing-{uuid.uuid4().hex[:8]}"
         sockets.append(socket)
         env = {**os.environ, "PS1": "$ ", "HOME": str(tmp_path), "TERM": "xterm-256color"}
         env.pop("TMUX", None)
         subprocess.run(["tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-x",
-                        "120", "-y", "30", "-c", str(tmp_path), SHELLS[shell]], env=env,
+                        "120", "-y", "30", "-c", format_argument(str(cwd or tmp_path)),
+                        SHELLS[shell]], env=env,
                        check=True)
         tmux = Tmux(socket_name=socket)
         pane = tmux.list_panes()[0]
@@ -138,6 +140,21 @@ def test_hostile_argv_and_directory_round_trip_through_the_line_editor(
     if not typable:
         with pytest.raises(UnquotableError):
             shells.command_line(["x", "repo\x15touch PWNED #"], family, {}, None)
+
+
+# what tmux keeps in no cell of its own (U+202E, U+200B, U+FE0F: in the cell before; U+2028,
+# U+0085: not at all), in a prompt that shows the directory
+@pytest.mark.parametrize(("shell", "setup"), [("bash", r"PS1='\w $ '"), ("zsh", "PS1='%~ $ '"),
+                                              ("fish", "")])
+def test_a_prompt_showing_a_hostile_directory_still_gets_its_line(
+        shell_pane: t.Any, shell: str, setup: str, tmp_path: pathlib.Path) -> None:
+    cwd = tmp_path / "rtl\u202e zw\u200b vs\ufe0f ls\u2028 nel\x85 日本 x"
+    cwd.mkdir()
+    pane = shell_pane(shell, setup, cwd=cwd)
+    assert "日本" in pane.screen()
+    line = shells.command_line(["touch", str(tmp_path / "typed")], pane.family, {}, None)
+    assert pane.type_line(line) == prompt.Typed(True, True)
+    wait_for((tmp_path / "typed").exists, 10, what="the typed command's file")
 
 
 @pytest.mark.parametrize(("shell", "setup"), [("bash", "set -o vi"), ("zsh", "bindkey -v")])
