@@ -91,6 +91,9 @@ _SHAPES: tuple[tuple[re.Pattern[str], str], ...] = (
     # --api-key VALUE, --token VALUE inside a command line held in one string
     (re.compile(rf"(?i)(?P<keep>(?<![\w-])--?[a-z0-9-]*(?:{_FLAG_WORD_RE})[a-z0-9-]*\s+)"
                 r"(?!-)(?:\"[^\"]*\"|'[^']*'|\S+)"), rf"\g<keep>{REDACTED}"),
+    # "--token", "VALUE": an argv written as a JSON or Python list inside a longer text
+    (re.compile(rf"(?i)(?P<keep>(?P<q>[\"'])--?[a-z0-9-]*(?:{_FLAG_WORD_RE})[a-z0-9-]*(?P=q)"
+                r"\s*,\s*)(?P<v>[\"'])(?:(?!(?P=v)).)*(?P=v)"), rf"\g<keep>\g<v>{REDACTED}\g<v>"),
     # name=value where the name says secret (Codex -c model_providers.x.api_key="…", URLs);
     # a bare "key=" is prose more often than a credential
     (re.compile(rf"(?i)(?P<keep>\b(?!key\b)[A-Za-z0-9_.-]*(?:{_SECRET_WORD_RE})[A-Za-z0-9_]*"
