@@ -17,7 +17,7 @@ import uuid
 
 import psutil
 
-from assistant_resurrect.tmux_quote import argument, format_escape
+from assistant_resurrect.tmux_quote import argument, format_argument, format_escape
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 EXECUTE_HOOK = REPO / "test/support/execute_hook.sh"
@@ -107,7 +107,7 @@ class Lab:
 
     def new_pane(self, session: str, cwd: pathlib.Path) -> str:
         """A new pane: a new session, or a new window in an existing ``session``; its %id."""
-        sessions = self.tmux("list-sessions", "-F", "#{session_name}").splitlines()
+        sessions = self.tmux("list-sessions", "-F", "#{session_name}").split("\n")
         if session in sessions:
             return self.tmux("new-window", "-P", "-F", "#{pane_id}", "-t", f"={session}:",
                              "-c", str(cwd)).strip()
@@ -134,7 +134,7 @@ class Lab:
     def panes(self) -> dict[tuple[str, int, int], dict[str, str]]:
         fmt = "#{session_name}\x1f#{window_index}\x1f#{pane_index}\x1f#{pane_id}\x1f#{pane_pid}"
         out = {}
-        for line in self.tmux("list-panes", "-a", "-F", fmt).splitlines():
+        for line in self.tmux("list-panes", "-a", "-F", fmt).split("\n")[:-1]:  # not \x85
             s, w, p, pid, ppid = line.split("\x1f")
             out[(s, int(w), int(p))] = {"pane_id": pid, "pane_pid": ppid}
         return out
@@ -237,7 +237,7 @@ class Lab:
             except psutil.Error:
                 full = ""
             lines.append("\t".join([*fields, ":" + full]))
-        lines += self.tmux("list-windows", "-a", "-F", WINDOW_FORMAT).splitlines()
+        lines += self.tmux("list-windows", "-a", "-F", WINDOW_FORMAT).split("\n")[:-1]
         lines.append("state\t\t")
         path.write_text("\n".join(lines) + "\n")
         return path
@@ -272,7 +272,7 @@ class Lab:
         post-restore-all; with ``wait``, block until our detached worker finished. Returns the
         seconds the hook itself took (what resurrect waits for)."""
         target = self.resurrect_dir / os.readlink(self.resurrect_dir / "last")
-        for line in target.read_text().splitlines():
+        for line in target.read_text(errors="surrogateescape").split("\n"):  # not \x85
             fields = line.split("\t")
             if fields[0] != "pane":
                 continue
@@ -280,16 +280,20 @@ class Lab:
             cwd = fields[7][1:].replace("\\ ", " ", 1)
             cwd = cwd if os.path.isdir(cwd) else str(self.home)
             have = self.tmux("list-sessions", "-F", "#{session_name}", check=False).split("\n")
+            # names and directories are escaped for tmux's formats (tmux-resurrect passes
+            # them as they are: a directory named #(cmd) runs cmd when it restores)
             if session not in have:
-                self.tmux("new-session", "-d", "-s", session, "-x", "200", "-y", "50",
-                          "-c", cwd)
+                self.tmux("new-session", "-d", "-s", format_argument(session), "-x", "200",
+                          "-y", "50", "-c", format_argument(cwd))
                 if window != "0":
                     self.tmux("move-window", "-s", f"={session}:0", "-t", f"={session}:{window}")
             elif window not in self.tmux("list-windows", "-t", f"={session}:", "-F",
                                          "#{window_index}").split():
-                self.tmux("new-window", "-d", "-t", f"={session}:{window}", "-c", cwd)
+                self.tmux("new-window", "-d", "-t", f"={session}:{window}", "-c",
+                          format_argument(cwd))
             else:
-                self.tmux("split-window", "-d", "-t", f"={session}:{window}", "-c", cwd)
+                self.tmux("split-window", "-d", "-t", f"={session}:{window}", "-c",
+                          format_argument(cwd))
             assert (session, int(window), pane) in self.panes()
         outcomes = self.state_dir / "last-restore.json"
         outcomes.unlink(missing_ok=True)

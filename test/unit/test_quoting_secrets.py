@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.shell_echo import SHELL_ECHO, echo_through
 
 from assistant_resurrect import redact, shells
 from assistant_resurrect.assistants import ASSISTANTS
@@ -24,30 +22,6 @@ NASTY = ["it's", 'say "hi"', "[1m]", "*", "$HOME", "`id`", "!x", "back\\slash", 
          "a\nb", "repo\x15touch X #", "tab\there", "\x1b[31mred", "del\x7f", "csi\u009b2J",
          "rtl\u202egpj.exe", "nb\u00a0sp", "not-utf8-\udcff\udcfe", "e\u0301", "日本",
          "=ls", "~root", "a=b"]
-# how each real shell prints its arguments back, NUL-separated, byte for byte
-SHELL_ECHO = {
-    "bash": (shells.Shell.BASH, ["bash", "--norc", "-c"]),
-    "zsh": (shells.Shell.BASH, ["zsh", "-f", "-c"]),
-    "fish": (shells.Shell.FISH, ["fish", "--no-config", "-c"]),
-    "tcsh": (shells.Shell.CSH, ["tcsh", "-f", "-c"]),
-    "dash": (shells.Shell.POSIX, ["dash", "-c"]),
-}
-
-
-def echo_through(shell: str, values: list[str]) -> list[str] | None:
-    """The values as ``shell`` parses them back, or None when quoting refused one."""
-    family, argv = SHELL_ECHO[shell]
-    if shutil.which(argv[0]) is None:
-        pytest.fail(f"{argv[0]} is not installed (.ci/run installs zsh, fish and tcsh)")
-    try:
-        script = "printf '%s\\000' " + " ".join(shells.quote(v, family) for v in values)
-    except UnquotableError:
-        return None
-    assert all(shells.is_typable(c) for c in script), f"untypable character in {script!r}"
-    out = subprocess.run([*argv, script], capture_output=True, check=True).stdout
-    return [os.fsdecode(part) for part in out.split(b"\0")[:-1]]
-
-
 @pytest.mark.parametrize("shell", list(SHELL_ECHO))
 @pytest.mark.parametrize("value", NASTY)
 def test_quote_round_trips_through_each_real_shell_or_refuses(shell: str, value: str) -> None:
@@ -150,6 +124,8 @@ LEAKS = [  # (text, the secret that must not survive)
     ("https://user:p@ss@h.example/x", "ss@h"),
     ("https://user:p@ss@h.example/x", "p@ss"),
     ("srv --token s3cr3tvalue --port 1", "s3cr3tvalue"),
+    ('MCP=x {"args": ["--auth-token", "tok-12345678"]} y', "tok-12345678"),
+    ("cfg=['--api-key', 'abc123'] ok", "abc123"),
     ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAA\n"
      "-----END OPENSSH PRIVATE KEY-----", "b3BlbnNzaC1rZXktdjEAAAA"),
 ]

@@ -16,6 +16,7 @@ import uuid
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.tmux_server import RealTmux
 
 from assistant_resurrect import tmux_quote
 from assistant_resurrect.exc import UnquotableError
@@ -180,33 +181,6 @@ def test_the_walk_catches_what_it_must() -> None:
 
 
 # -- against a real tmux ----------------------------------------------------------------------
-class RealTmux:
-    def __init__(self) -> None:
-        self.socket = f"q{uuid.uuid4().hex[:10]}"
-        self.run("-f", "/dev/null", "new-session", "-d", "-s", "q")
-
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        """tmux's output decoded as it is (no newline translation: a value may hold \r)."""
-        proc = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True,
-                              check=False, timeout=60)
-        return subprocess.CompletedProcess(
-            proc.args, proc.returncode, proc.stdout.decode("utf-8", "surrogateescape"),
-            proc.stderr.decode("utf-8", "surrogateescape"))
-
-    def display_each(self, values: list[str]) -> list[str]:
-        """``display-message -p`` of each value, all in one tmux call; the lines shown."""
-        argv: list[str] = []
-        for value in values:
-            printed = tmux_quote.time_escape(tmux_quote.format_escape(value))  # -p: not drawn
-            argv += ["display-message", "-p", "--", tmux_quote.argument(printed), ";"]
-        out = self.run(*argv)
-        assert out.stderr == "", out.stderr
-        return out.stdout.split("\n")[:-1]
-
-    def kill(self) -> None:
-        self.run("kill-server")
-
-
 @pytest.fixture(scope="module")
 def real_tmux() -> t.Iterator[RealTmux]:
     server = RealTmux()
