@@ -86,6 +86,25 @@ def cells(row: str, start: int, end: int) -> str:
     return "".join(out) + " " * max(0, end - max(pos, start))
 
 
+def wrapped(text: str, start_x: int, width: int) -> str:
+    """``text`` as a terminal lays it out from column ``start_x`` of ``width``-cell rows: a wide
+    character that does not fit in a row's last cell goes to the next row and leaves that cell
+    blank (a space here), so the result reads cell for cell like :func:`_span`.
+
+    >>> wrapped("ab日", 0, 3), wrapped("ab日", 1, 3), wrapped("日本", 0, 4)
+    ('ab 日', 'ab日', '日本')
+    """
+    out, pos = [], start_x
+    for char in text:
+        size = cell_width(char)
+        if size == 2 and pos % width == width - 1:
+            out.append(" ")
+            pos += 1
+        out.append(char)
+        pos += size
+    return "".join(out)
+
+
 def _span(view: PaneView, start_row: int, start_x: int, end_row: int, end_x: int) -> str | None:
     """The text between two absolute cell positions, across wrapped rows; None when part of
     it has scrolled out of sight."""
@@ -264,9 +283,10 @@ def type_line(tmux: Tmux, pane_id: str, line: str, submit: bool, guard: Guard,
             return Typed(False, False, "the prompt changed while we waited")
         tmux.send_text(pane_id, line)
         typed = True
-        end = linear(start) + cell_width(line)
+        shown_as = wrapped(line, start.cursor_x, start.width)
+        end = linear(start) + cell_width(shown_as)
         view, shown = _await(tmux, pane_id, guard, lambda v: linear(v) == end and _span(
-            v, start.row, start.cursor_x, v.row, v.cursor_x) == line, 5.0)
+            v, start.row, start.cursor_x, v.row, v.cursor_x) == shown_as, 5.0)
         if not shown:
             return Typed(True, False, "the typed line did not appear intact; left unsubmitted")
         if not submit:

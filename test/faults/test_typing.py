@@ -142,6 +142,21 @@ def test_hostile_argv_and_directory_round_trip_through_the_line_editor(
             shells.command_line(["x", "repo\x15touch PWNED #"], family, {}, None)
 
 
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_a_long_line_of_wide_characters_wraps_as_the_terminal_wraps_it(
+        shell_pane: t.Any, shell: str, tmp_path: pathlib.Path) -> None:
+    """A wide character that does not fit in a row's last cell starts the next row: one of
+    the two runs (their parities differ by the 3 cells of ``' '``) meets a row's end so."""
+    pane = shell_pane(shell)
+    out = tmp_path / "argv.out"
+    code = "import sys; open(sys.argv[1], 'w').write(sys.argv[2] + sys.argv[3])"
+    line = shells.command_line([sys.executable, "-c", code, str(out), "日" * 150, "本" * 150],
+                               pane.family, {}, None)
+    assert pane.type_line(line) == prompt.Typed(True, True)
+    wait_for(out.exists, 10, what="the typed command's output")
+    assert out.read_text() == "日" * 150 + "本" * 150
+
+
 # what tmux keeps in no cell of its own (U+202E, U+200B, U+FE0F: in the cell before; U+2028,
 # U+0085: not at all), in a prompt that shows the directory
 @pytest.mark.parametrize(("shell", "setup"), [("bash", r"PS1='\w $ '"), ("zsh", "PS1='%~ $ '"),
