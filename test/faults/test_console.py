@@ -12,15 +12,10 @@ import pathlib
 import psutil
 import pytest
 from support import fixtures
-from support.lab import REPO, Lab, wait_for
+from support.hostile import canaries
+from support.lab import Lab, wait_for
 
 pytestmark = [pytest.mark.clis]
-
-
-def canaries(lab: Lab) -> list[pathlib.Path]:
-    """Files a payload's ``touch CANARY`` made: under HOME, or where tmux or the test runs."""
-    return [*lab.home.rglob("CANARY"), *(p for p in (REPO / "CANARY", pathlib.Path("/tmp/CANARY"),
-                                                      pathlib.Path.cwd() / "CANARY") if p.exists())]
 
 
 def new_panes(lab: Lab, before: set[str]) -> set[str]:

@@ -4,9 +4,7 @@ each tool's row): what is bundled, what ``verify`` catches, what ``import`` may 
 from __future__ import annotations
 
 import errno
-import hashlib
 import io
-import json
 import os
 import pathlib
 import shutil
@@ -15,6 +13,7 @@ import tempfile
 import typing as t
 
 import pytest
+from support import forge
 from support.tools import TOOLS
 
 from assistant_resurrect import bundle, kept
@@ -98,19 +97,9 @@ def test_verify_names_every_changed_missing_and_added_member(tmp_path: pathlib.P
 
 
 def _forged(tmp_path: pathlib.Path, members: dict[str, bytes], tool: str = "claude",
-            kind: int = tarfile.REGTYPE) -> pathlib.Path:
+            kind: bytes = tarfile.REGTYPE) -> pathlib.Path:
     """A bundle whose manifest matches its members: it verifies, whatever it holds."""
-    path = tmp_path / "forged.tar.gz"
-    entries = [{"name": n, "sha256": hashlib.sha256(d).hexdigest(), "size": len(d)}
-               for n, d in members.items()]
-    manifest = {"version": 1, "members": entries, "conversations": [
-        {"tool": tool, "session_id": SID, "cwd": "/w", "members": list(members)}]}
-    with tarfile.open(path, "w:gz") as tar:
-        for name, data in [*members.items(), ("manifest.json", json.dumps(manifest).encode())]:
-            info = tarfile.TarInfo(name)
-            info.size, info.type = len(data), kind if name != "manifest.json" else tarfile.REGTYPE
-            tar.addfile(info, io.BytesIO(data))
-    return path
+    return forge.bundle(tmp_path / "forged.tar.gz", members, SID, tool, kind)
 
 
 def test_a_bundle_puts_back_transcripts_never_settings(tmp_path: pathlib.Path,
@@ -336,20 +325,8 @@ def test_a_decompression_bomb_and_oversized_members_are_refused(
 @pytest.mark.parametrize("mtime", ["nan", "1e300", "-1", "inf"])
 def test_an_mtime_that_is_no_time_is_one_clear_error(tmp_path: pathlib.Path,
                                                      env: dict[str, str], mtime: str) -> None:
-    path = tmp_path / "t.tar.gz"
-    data = b"{}\n"
-    name = f"claude/projects/x/{SID}.jsonl"
-    manifest = {"version": 1, "members": [{"name": name, "sha256": hashlib.sha256(
-        data).hexdigest(), "size": len(data)}], "conversations": [
-        {"tool": "claude", "session_id": SID, "cwd": "/w", "members": [name]}]}
-    with tarfile.open(path, "w:gz", format=tarfile.PAX_FORMAT) as tar:
-        info = tarfile.TarInfo(name)
-        info.size, info.pax_headers = len(data), {"mtime": mtime}  # as a forger writes it
-        tar.addfile(info, io.BytesIO(data))
-        raw = json.dumps(manifest).encode()
-        info = tarfile.TarInfo("manifest.json")
-        info.size = len(raw)
-        tar.addfile(info, io.BytesIO(raw))
+    path = forge.bundle(tmp_path / "t.tar.gz", {f"claude/projects/x/{SID}.jsonl": b"{}\n"},
+                        SID, pax_mtime=mtime)
     with pytest.raises(AssistantResurrectError, match="does not verify"):
         bundle.import_bundle(path, env)
     assert not (pathlib.Path(env["HOME"]) / ".claude").exists()
@@ -357,12 +334,8 @@ def test_an_mtime_that_is_no_time_is_one_clear_error(tmp_path: pathlib.Path,
 
 def test_a_deeply_nested_manifest_is_one_clear_error(tmp_path: pathlib.Path,
                                                      env: dict[str, str]) -> None:
-    path = tmp_path / "n.tar.gz"
-    raw = b"[" * 200_000 + b"]" * 200_000
-    with tarfile.open(path, "w:gz") as tar:
-        info = tarfile.TarInfo("manifest.json")
-        info.size = len(raw)
-        tar.addfile(info, io.BytesIO(raw))
+    path = forge.bundle(tmp_path / "n.tar.gz", {}, SID,
+                        manifest=b"[" * 200_000 + b"]" * 200_000)
     assert "manifest.json: not a version 1 manifest" in bundle.verify(path).problems
     with pytest.raises(AssistantResurrectError, match="does not verify"):
         bundle.import_bundle(path, env)
