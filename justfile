@@ -7,6 +7,10 @@ default:
 test *args:
     bash test/run.sh {{args}}
 
+# the tier without assistant CLIs (unit, property, doctest, lint, types): about a minute
+test-fast *args:
+    bash test/run.sh --fast {{args}}
+
 # the whole lifecycle on a private tmux server with the real CLIs
 demo:
     bash demo/run.sh

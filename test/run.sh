@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The test command: set up .venv and the pinned CLIs, then run the whole suite (nothing skipped
 # for want of a CLI: a missing one fails). Writes test-results/junit.xml (.ci/run reads it).
+# `--fast`: the tier that needs no assistant CLI (unit and property tests, doctests, ruff,
+# mypy, shellcheck; real tmux and real shells), in about a minute; test-results/junit-fast.xml.
 # Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -9,6 +11,10 @@ if [ ! -x .venv/bin/python ]; then
 	python3 -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+if [ "${1:-}" = "--fast" ]; then
+	shift
+	exec .venv/bin/python -m pytest --junitxml=test-results/junit-fast.xml src test/unit "$@"
+fi
 ASSISTANT_RESURRECT_CLI_BIN="$(bash test/install-clis.sh)"
 export ASSISTANT_RESURRECT_CLI_BIN
 exec .venv/bin/python -m pytest --junitxml=test-results/junit.xml "$@"

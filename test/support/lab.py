@@ -294,7 +294,7 @@ class Lab:
             else:
                 self.tmux("split-window", "-d", "-t", f"={session}:{window}", "-c",
                           format_argument(cwd))
-            assert (session, int(window), pane) in self.panes()
+            assert (session, int(window), pane) in self.panes(), (session, sorted(self.panes()))
         outcomes = self.state_dir / "last-restore.json"
         outcomes.unlink(missing_ok=True)
         started = time.monotonic()
