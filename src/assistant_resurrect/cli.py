@@ -144,7 +144,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if args.execute:
         _execute(rows, tmux, opts)
     _print_rows(rows, args.json, snap)
-    return FAILED if any(r.outcome and r.outcome.kind == "failed" for r in rows) else OK
+    return FAILED if any(r.outcome and r.outcome.kind is restore.Kind.FAILED for r in rows) else OK
 
 
 def _plan(args: argparse.Namespace, tmux: Tmux, opts: Options, rdir: pathlib.Path
@@ -173,7 +173,7 @@ def _execute(rows: list[restore.PlanRow], tmux: Tmux, opts: Options) -> None:
     restore.execute(rows, tmux, opts, paths.state_dir() / "claims")
     restore.write_outcomes(paths.state_dir() / OUTCOMES, rows)
     failed = paths.state_dir() / RESTORE_FAILED  # the status line's warning mark
-    if any(r.outcome and r.outcome.kind == "failed" for r in rows):
+    if any(r.outcome and r.outcome.kind is restore.Kind.FAILED for r in rows):
         _fs.touch_private(failed)
     else:
         failed.unlink(missing_ok=True)
@@ -445,7 +445,8 @@ def _resume_conversation(args: argparse.Namespace) -> int:
         _out(f"{row.pane.pane_id if row.pane else '-'} {found.tool} {found.session_id}: "
               f"{row.outcome or row.state}"
               f"{' (' + row.reason + ')' if row.reason and not row.outcome else ''}")
-    return OK if row.outcome and row.outcome.kind in ("resumed", "typed") else FAILED
+    done = row.outcome and row.outcome.kind in (restore.Kind.RESUMED, restore.Kind.TYPED)
+    return OK if done else FAILED
 
 
 def _newest_saved(rdir: pathlib.Path) -> dict[tuple[str, str], snapshot.PaneSession]:

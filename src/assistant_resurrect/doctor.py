@@ -231,17 +231,25 @@ def _last_restore() -> list[Check]:
     panes = [p for p in data.get("panes", []) if isinstance(p, dict)]
     if not panes:
         return [Check("last restore", Level.OK, "no restore recorded")]
-    failed = [p for p in panes if str(p.get("outcome", "")).startswith("failed")]
+    kinds = [_kind(p) for p in panes]
+    failed = kinds.count(restore.Kind.FAILED)
     out = [Check("last restore", Level.WARN if failed else Level.OK,
-                 f"{len(panes)} pane(s), {len(failed)} failed", None)]
-    for p in panes:
-        outcome = str(p.get("outcome") or p.get("state") or "")
-        if not outcome.startswith("resumed"):
-            out.append(Check(f"restored pane {p.get('pane')}", Level.WARN if outcome.startswith(
-                "failed") else Level.OK, f"{p.get('tool')}: {outcome} {p.get('reason') or ''}"
-                .strip(), "assistant-resurrect restore" if outcome.startswith("failed")
-                else None))
+                 f"{len(panes)} pane(s), {failed} failed", None)]
+    for p, kind in zip(panes, kinds, strict=True):
+        if kind is restore.Kind.RESUMED:
+            continue
+        shown = str(p.get("outcome") or p.get("state") or "")
+        bad = kind is restore.Kind.FAILED
+        out.append(Check(f"restored pane {p.get('pane')}", Level.WARN if bad else Level.OK,
+                         f"{p.get('tool')}: {shown} {p.get('reason') or ''}".strip(),
+                         "assistant-resurrect restore" if bad else None))
     return out
+
+
+def _kind(pane: dict[str, t.Any]) -> restore.Kind | None:
+    """A pane's outcome kind in ``last-restore.json``; None where it has none."""
+    outcome = restore.Outcome.parse(str(pane.get("outcome") or ""))
+    return outcome.kind if outcome else None
 
 
 def _snapshots(names: list[pathlib.Path], opts: Options) -> Check:

@@ -144,10 +144,6 @@ class ProcessTable:
         return cls(ProcInfo(p.pid, p.info["ppid"]) for p in psutil.process_iter(["ppid"])
                    if p.info.get("ppid") is not None)
 
-    def get(self, pid: int) -> ProcInfo | None:
-        """The process with this pid, or None."""
-        return self.by_pid.get(pid)
-
     def tree(self, root: int) -> list[ProcInfo]:
         """``root`` and all its descendants, breadth first (root first), cycle-safe."""
         order: list[ProcInfo] = []

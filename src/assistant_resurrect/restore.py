@@ -56,19 +56,39 @@ class State(str, enum.Enum):
 READY = State.READY
 
 
-class Outcome(t.NamedTuple):
-    """What execution did with one pane: ``kind`` is ``resumed``, ``typed`` (left at the
-    prompt, unsubmitted), ``skipped`` or ``failed``; ``detail`` says why.
+class Kind(enum.Enum):
+    """What execution did with one pane."""
 
-    >>> str(Outcome("skipped", "pane-busy (vim runs)")), str(Outcome("resumed"))
+    RESUMED = "resumed"  # started on its conversation and stayed up
+    TYPED = "typed"  # left at the prompt, unsubmitted (prompt mode, an unmeasurable line)
+    SKIPPED = "skipped"  # nothing typed: the plan or the pane said no
+    FAILED = "failed"  # typed, and the assistant did not come back
+
+
+class Outcome(t.NamedTuple):
+    """What execution did with one pane (``kind``) and why (``detail``); serialised as
+    ``"kind: detail"`` (``last-restore.json``, ``--json``), read back by :meth:`parse`.
+
+    >>> str(Outcome(Kind.SKIPPED, "pane-busy (vim runs)")), str(Outcome(Kind.RESUMED))
     ('skipped: pane-busy (vim runs)', 'resumed')
+    >>> Outcome.parse("failed: claude exited within 3s")
+    Outcome(kind=<Kind.FAILED: 'failed'>, detail='claude exited within 3s')
     """
 
-    kind: str
+    kind: Kind
     detail: str = ""
 
     def __str__(self) -> str:
-        return f"{self.kind}: {self.detail}" if self.detail else self.kind
+        return f"{self.kind.value}: {self.detail}" if self.detail else self.kind.value
+
+    @classmethod
+    def parse(cls, text: str) -> Outcome | None:
+        """The outcome ``str`` wrote, or None for anything else (an older or foreign file)."""
+        kind, _, detail = text.partition(": ")
+        try:
+            return cls(Kind(kind), detail)
+        except ValueError:
+            return None
 
 
 @dataclasses.dataclass
@@ -345,7 +365,7 @@ def execute(rows: list[PlanRow], tmux: Tmux, opts: Options, claims_dir: pathlib.
     """
     for row in rows:
         if row.state is not READY:
-            row.outcome = Outcome("skipped", f"{row.state}" + (f" ({row.reason})"
+            row.outcome = Outcome(Kind.SKIPPED, f"{row.state}" + (f" ({row.reason})"
                                                                 if row.reason else ""))
     launcher = _Launcher(tmux, opts)
     threads = [threading.Thread(target=_run_pane, args=(row, tmux, opts, claims_dir, launcher),
@@ -365,11 +385,11 @@ def _run_pane(row: PlanRow, tmux: Tmux, opts: Options, claims_dir: pathlib.Path,
         row.outcome = _resume_pane(row, tmux, opts, claims_dir, launcher)
     except Exception as err:  # noqa: BLE001 - one pane's failure never stops the others
         log.exception("resuming %s failed", rec.label)
-        row.outcome = Outcome("failed", f"internal error: {err!r}")
-    if row.reason and row.outcome.kind in ("resumed", "typed"):  # what the plan said of it
+        row.outcome = Outcome(Kind.FAILED, f"internal error: {err!r}")
+    if row.reason and row.outcome.kind in (Kind.RESUMED, Kind.TYPED):  # what the plan said of it
         row.outcome = Outcome(row.outcome.kind, "; ".join(
             d for d in (row.outcome.detail, row.reason) if d))
-    if row.outcome.kind in ("resumed", "failed"):  # live now, or free to try again
+    if row.outcome.kind in (Kind.RESUMED, Kind.FAILED):  # live now, or free to try again
         release_claim(claims_dir, rec.tool, t.cast(str, rec.session_id))
     log.info("%s %s %s: %s", rec.label, rec.tool, rec.session_id, row.outcome)
 
@@ -380,10 +400,10 @@ def _resume_pane(row: PlanRow, tmux: Tmux, opts: Options, claims_dir: pathlib.Pa
     rec, pane = row.record, row.pane
     session_id = t.cast(str, rec.session_id)
     if not claim(claims_dir, rec.tool, session_id):
-        return Outcome("skipped", "duplicate (another restore holds this session)")
+        return Outcome(Kind.SKIPPED, "duplicate (another restore holds this session)")
     if tmux.pane_option(pane.pane_id, RESUMED_OPTION):
         release_claim(claims_dir, rec.tool, session_id)
-        return Outcome("skipped", "pane-busy (already resumed by us)")
+        return Outcome(Kind.SKIPPED, "pane-busy (already resumed by us)")
     holding = False
 
     def settle() -> None:  # the probe ran; now wait for a start slot and the client
@@ -397,14 +417,14 @@ def _resume_pane(row: PlanRow, tmux: Tmux, opts: Options, claims_dir: pathlib.Pa
                                  guard_for(pane), settle)
         if not typed.typed:
             release_claim(claims_dir, rec.tool, session_id)
-            return Outcome("skipped", f"pane-busy ({typed.problem})")
+            return Outcome(Kind.SKIPPED, f"pane-busy ({typed.problem})")
         tmux.set_pane_option(pane.pane_id, RESUMED_OPTION, f"{rec.tool} {session_id}")
         shell = t.cast(shells.Shell, shells.shell_of(pane.pane_current_command))
         log.info("typed into %s (%s)%s: %s", rec.label, pane.pane_id,
                  "" if typed.submitted else " without Enter",
                  resume_command(rec, shell, row.fresh, masked=True))
         if not typed.submitted:
-            return Outcome("typed", typed.problem)
+            return Outcome(Kind.TYPED, typed.problem)
         tool = ASSISTANTS[rec.tool]
         started = _wait_started(tmux, pane, tool)
         if isinstance(started, Outcome):
@@ -435,7 +455,7 @@ def _wait_started(tmux: Tmux, pane: PaneRecord, tool: Assistant,
             return failure
         time.sleep(0.1)
     last = next((line.strip() for line in reversed(screen.splitlines()) if line.strip()), "")
-    return Outcome("failed", f"{tool.name} did not start within {timeout:g}s "
+    return Outcome(Kind.FAILED, f"{tool.name} did not start within {timeout:g}s "
                              f"(pane shows {last[:120]!r})")
 
 
@@ -448,9 +468,9 @@ def _watch(tmux: Tmux, pane_id: str, tool: Assistant, proc: t.Any, seconds: floa
         if failure:
             return failure
         if not proc.is_alive():
-            return Outcome("failed", f"{tool.name} exited within {seconds:g}s")
+            return Outcome(Kind.FAILED, f"{tool.name} exited within {seconds:g}s")
         if time.monotonic() >= deadline:
-            return Outcome("resumed")
+            return Outcome(Kind.RESUMED)
         time.sleep(0.25)
 
 
@@ -458,15 +478,14 @@ def _failure_shown(tool: Assistant, screen: str) -> Outcome | None:
     """``failed: <tool> shows '<text>'`` when ``screen`` holds one of the tool's known failure
     texts, else None."""
     failure = next((s for s in tool.failure_screens if s in screen), None)
-    return Outcome("failed", f"{tool.name} shows {failure!r}") if failure else None
+    return Outcome(Kind.FAILED, f"{tool.name} shows {failure!r}") if failure else None
 
 
 def summary(rows: list[PlanRow]) -> str:
     """One line: 'resumed N, typed N, skipped N, failed N' (typed only in prompt mode)."""
-    kinds = [r.outcome.kind if r.outcome else "skipped" for r in rows]
-    shown = ("resumed", "typed", "skipped", "failed") if "typed" in kinds else (
-        "resumed", "skipped", "failed")
-    return "assistant-resurrect: " + ", ".join(f"{k} {kinds.count(k)}" for k in shown)
+    kinds = [r.outcome.kind if r.outcome else Kind.SKIPPED for r in rows]
+    shown = [k for k in Kind if k is not Kind.TYPED or k in kinds]
+    return "assistant-resurrect: " + ", ".join(f"{k.value} {kinds.count(k)}" for k in shown)
 
 
 def write_outcomes(path: pathlib.Path, rows: list[PlanRow]) -> None:
@@ -482,4 +501,4 @@ def load_outcomes(path: pathlib.Path) -> dict[str, t.Any]:
     return data if isinstance(data, dict) and isinstance(data.get("panes"), list) else {}
 
 
-__all__ = ["Outcome", "PlanRow", "State", "execute", "make_plan", "summary"]
+__all__ = ["Kind", "Outcome", "PlanRow", "State", "execute", "make_plan", "summary"]
