@@ -12,13 +12,11 @@ Usage: ``.venv/bin/python bench/hostile_roundtrip.py [count] [panes per round]``
 
 from __future__ import annotations
 
-import os
 import pathlib
 import random
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import traceback
 
@@ -38,11 +36,7 @@ def main(count: int, panes: int) -> int:
     while done < count:
         seed = 20261207 + rounds
         rounds += 1
-        root = pathlib.Path(tempfile.mkdtemp(prefix="ar-bench-hostile-"))
-        (root / "home").mkdir()
-        os.environ["HOME"] = str(root / "home")
-        os.environ["ASSISTANT_RESURRECT_STATE_DIR"] = str(root / "home/.local/state/tar")
-        lab = Lab(root, cli_bin)
+        lab = Lab.fresh(cli_bin, "ar-bench-hostile-")
         try:
             lab.start_server()
             done += hostile.run_round(lab, random.Random(seed), panes)
@@ -51,7 +45,7 @@ def main(count: int, panes: int) -> int:
             print(f"round {rounds} (seed {seed}) failed:\n{traceback.format_exc()}")
         finally:
             lab.teardown()
-            shutil.rmtree(root, ignore_errors=True)
+            shutil.rmtree(lab.root, ignore_errors=True)
         print(f"round {rounds}: {done} values, {failed} failed rounds, "
               f"{time.monotonic() - started:.0f} s", flush=True)
     print(f"hostile round trip: {done} values in {rounds} rounds, {failed} failed, "

@@ -23,7 +23,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import typing as t
@@ -114,13 +113,10 @@ def main(runs: int) -> int:
     cli_bin = pathlib.Path(subprocess.run(["bash", str(REPO / "test/install-clis.sh")],
                                           check=True, capture_output=True, text=True
                                           ).stdout.strip())
-    root = pathlib.Path(tempfile.mkdtemp(prefix="ar-bench-restore-"))
-    (root / "home").mkdir()
-    os.environ["HOME"] = str(root / "home")
-    os.environ["ASSISTANT_RESURRECT_STATE_DIR"] = str(root / "home/.local/state/tar")
     from support.lab import Lab
 
-    lab = Lab(root, cli_bin)
+    lab = Lab.fresh(cli_bin, "ar-bench-restore-")
+    root = lab.root
     failures = 0
     try:
         lab.start_server()

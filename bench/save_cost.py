@@ -12,13 +12,11 @@ takes to hand control back. Usage: ``.venv/bin/python bench/save_cost.py [runs [
 
 from __future__ import annotations
 
-import os
 import pathlib
 import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 import psutil
@@ -80,14 +78,11 @@ def main(runs: int, claudes: int = 1) -> int:
     print(f"{'panes':>5} {'with hooks':>11} {'empty hooks':>12} {'our cost':>9} "
           f"{'restore hook':>13}   (medians of {runs} runs, seconds)")
     for size in (10, 50, 200):
-        root = pathlib.Path(tempfile.mkdtemp(prefix="ar-bench-"))
-        (root / "home").mkdir()
-        os.environ["HOME"] = str(root / "home")
-        os.environ["ASSISTANT_RESURRECT_STATE_DIR"] = str(root / "home/.local/state/tar")
         from support import fixtures
         from support.lab import Lab, wait_for
 
-        lab = Lab(root, cli_bin)
+        lab = Lab.fresh(cli_bin, "ar-bench-")
+        root = lab.root
         try:
             lab.start_server()
             lab.load_plugin()

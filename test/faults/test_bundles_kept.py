@@ -14,10 +14,8 @@ import typing as t
 
 import pytest
 from support import forge
-from support.lab import Lab, wait_for
-from support.tools import TOOLS
-
-from assistant_resurrect.assistants import ASSISTANTS
+from support.lab import Lab
+from support.tools import kept_claude
 
 pytestmark = [pytest.mark.clis]
 SID = "0199eeee-0000-7000-8000-000000000002"
@@ -55,18 +53,8 @@ def test_a_forged_bundle_is_one_clear_error_and_writes_nothing(lab: Lab, forgery
 
 
 def test_a_transcript_grown_rewritten_and_emptied_keeps_each_content(lab: Lab) -> None:
-    cwd = lab.home / "kept work"
-    cwd.mkdir()
-    sid = TOOLS["claude"].session(lab, cwd)
-    lab.load_plugin()
-    lab.tmux("set", "-g", "@assistant-resurrect-keep-transcripts", "on")
-    pane = lab.start("s", cwd, TOOLS["claude"].launch(sid))
-    wait_for(lambda: lab.argv_in_pane(pane, "claude"), 60, what="claude running")
-    lab.resurrect_save()
-    claude = ASSISTANTS["claude"]
-    (transcript,) = claude.conversation_files(claude.root(lab.env), sid)
+    sid, pane, transcript = kept_claude(lab)
     folder = lab.state_dir / "kept" / "claude" / sid
-    wait_for(lambda: list(folder.glob("*.json")), 30, what="the first kept version")
     lab.tmux("respawn-pane", "-k", "-t", pane, "bash --norc -i")  # Claude writes no more
 
     def keep() -> list[bytes]:

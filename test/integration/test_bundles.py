@@ -13,8 +13,8 @@ import subprocess
 import tarfile
 
 import pytest
-from support.lab import Lab, wait_for
-from support.tools import TOOLS
+from support.lab import Lab
+from support.tools import TOOLS, kept_claude
 
 from assistant_resurrect.assistants import ASSISTANTS
 
@@ -93,18 +93,8 @@ def test_every_tool_exported_verified_deleted_imported_and_resumed(lab: Lab) -> 
 
 
 def test_a_conversation_the_tool_deleted_comes_back_from_its_kept_copy(lab: Lab) -> None:
-    cwd = lab.home / "kept work"
-    cwd.mkdir()
-    sid = TOOLS["claude"].session(lab, cwd)
-    lab.load_plugin()
-    lab.tmux("set", "-g", "@assistant-resurrect-keep-transcripts", "on")
-    pane = lab.start("s", cwd, TOOLS["claude"].launch(sid))
-    wait_for(lambda: lab.argv_in_pane(pane, "claude"), 60, what="claude running")
-    lab.resurrect_save()
-    claude = ASSISTANTS["claude"]
-    (transcript,) = claude.conversation_files(claude.root(lab.env), sid)
+    sid, _, transcript = kept_claude(lab)
     versions = lab.state_dir / "kept" / "claude" / sid
-    wait_for(lambda: list(versions.glob("*.json")), 30, what="the kept copy")
     (version,) = versions.glob("*.json")
     (member,) = json.loads(version.read_text())["members"].values()
     kept = lab.state_dir / "kept" / "objects" / member["sha256"]

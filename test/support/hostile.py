@@ -46,11 +46,11 @@ def hostile(rng: random.Random, refused: t.Callable[[str], bool] = lambda c: Fal
 
 
 def not_in_session_names(char: str) -> bool:
-    """tmux makes : and . in a session name _ and writes a backslash, control characters
-    (C0, DEL, C1) and characters the C library gives no width (U+2028, U+2029) as octal
-    escapes (session_check_name): such a name is another name after a restore, by tmux's
-    doing."""
-    return char in ":.\\" or unicodedata.category(char) in ("Cc", "Zl", "Zp")
+    """tmux makes : and . in a session name _, writes a backslash, control characters (C0,
+    DEL, C1) and characters the C library gives no width (U+2028, U+2029) as octal escapes
+    and a $ before a letter as \\$ (session_check_name, utf8_stravis with VIS_DQ): such a
+    name is another name after a restore, by tmux's doing."""
+    return char in ":.\\$" or unicodedata.category(char) in ("Cc", "Zl", "Zp")
 
 
 def not_in_paths(char: str) -> bool:

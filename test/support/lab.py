@@ -11,6 +11,7 @@ import shlex
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import typing as t
 import uuid
@@ -46,6 +47,17 @@ def wait_for(predicate: t.Callable[[], t.Any], timeout: float = 30.0, interval: 
 
 class Lab:
     """One test's world: HOME, a tmux server on a private socket, and resurrect's directory."""
+
+    @classmethod
+    def fresh(cls, cli_bin: pathlib.Path, prefix: str) -> Lab:
+        """A lab in a new temporary root (``prefix`` names it) with its own HOME and state
+        directory, set in this process's environment too (the benches' way; tests use the
+        ``lab`` fixture). Its server is not started."""
+        root = pathlib.Path(tempfile.mkdtemp(prefix=prefix))
+        (root / "home").mkdir()
+        os.environ["HOME"] = str(root / "home")
+        os.environ["ASSISTANT_RESURRECT_STATE_DIR"] = str(root / "home/.local/state/tar")
+        return cls(root, cli_bin)
 
     def __init__(self, root: pathlib.Path, cli_bin: pathlib.Path,
                  home: pathlib.Path | None = None, state_dir: pathlib.Path | None = None

@@ -7,8 +7,10 @@ import json
 import pathlib
 import typing as t
 
+from assistant_resurrect.assistants import ASSISTANTS
 from assistant_resurrect.assistants.claude import encode_project_dir
 from support import fixtures
+from support.lab import wait_for
 
 if t.TYPE_CHECKING:
     from support.lab import Lab
@@ -164,3 +166,21 @@ TOOLS = {case.name: case for case in (
              lambda sid, cwd: ["-m", "gpt-test", "--compaction", "basic", "--id", sid],
              "cline", ("cline:log", "cline:argv"), _cline_entry, continue_is_new=True),
 )}
+
+
+def kept_claude(lab: Lab) -> tuple[str, str, pathlib.Path]:
+    """The real Claude on one of its conversations in a pane, with keep-transcripts on, saved
+    once and its first kept version written. Returns (session id, pane id, transcript)."""
+    cwd = lab.home / "kept work"
+    cwd.mkdir()
+    sid = TOOLS["claude"].session(lab, cwd)
+    lab.load_plugin()
+    lab.tmux("set", "-g", "@assistant-resurrect-keep-transcripts", "on")
+    pane = lab.start("s", cwd, TOOLS["claude"].launch(sid))
+    wait_for(lambda: lab.argv_in_pane(pane, "claude"), 60, what="claude running")
+    lab.resurrect_save()
+    claude = ASSISTANTS["claude"]
+    (transcript,) = claude.conversation_files(claude.root(lab.env), sid)
+    folder = lab.state_dir / "kept" / "claude" / sid
+    wait_for(lambda: list(folder.glob("*.json")), 30, what="the first kept version")
+    return sid, pane, transcript
