@@ -36,8 +36,10 @@ from assistant_resurrect.tmux import PaneView, Tmux
 
 POLL = 0.04
 # an rc file's `read -k`/`read -n 1` sets the tty raw for an instant: the line editor's raw
-# mode lasts until a key comes
+# mode lasts until a key comes, so the tty must be seen raw this long and this many times in a
+# row (under load one look can take longer than RAW_STEADY: two raw looks are a coincidence)
 RAW_STEADY = 0.3
+RAW_LOOKS = 5
 Guard = t.Callable[[PaneView], str]  # '' while the pane is an idle shell, else why not
 
 
@@ -175,25 +177,29 @@ def wait_line_editor(tmux: Tmux, pane_id: str, guard: Guard, timeout: float = 15
     """Wait until the shell's line editor reads keys and the prompt is still.
 
     bash, zsh, fish and tcsh always edit their line in raw mode, so until the tty leaves
-    canonical mode (for :data:`RAW_STEADY` seconds: an rc file reading one key sets it raw
-    for an instant) their rc files are still loading (keys typed then are often lost); only
+    canonical mode (seen raw :data:`RAW_LOOKS` times in a row over :data:`RAW_STEADY` seconds
+    at least: an rc file reading one key sets it raw for an instant) their rc files are still
+    loading (keys typed then are often lost); only
     a shell without a line editor (``sh``) is taken once its screen is still. Returns
     (view, raw). Raises :class:`PaneChangedError`, or TimeoutError.
     """
     deadline = time.monotonic() + timeout
     last: PaneView | None = None
     still_since = raw_since = time.monotonic()
+    raw_looks = 0
     while time.monotonic() < deadline:
         view = _look(tmux, pane_id, guard)
         now = time.monotonic()
         if last is None or _prompt(view) != _prompt(last):
             last, still_since = view, now
         raw = tty_is_raw(view.tty)
-        if not raw:
+        raw_looks = raw_looks + 1 if raw else 0
+        if raw_looks == 1:
             raw_since = now
         still = now - still_since
         editor = shells.shell_of(view.command) is not shells.Shell.POSIX
-        if (raw and still >= 0.1 and now - raw_since >= RAW_STEADY) or (
+        steady = raw_looks >= RAW_LOOKS and now - raw_since >= RAW_STEADY
+        if (raw and still >= 0.1 and steady) or (
                 not editor and raw is not True and still >= 1.0) or (
                 raw is None and still >= 1.0):
             return view, bool(raw)
