@@ -32,9 +32,8 @@ import typing as t
 
 from assistant_resurrect import __version__, _fs
 from assistant_resurrect.assistants import ASSISTANTS
-from assistant_resurrect.assistants.base import Assistant
+from assistant_resurrect.assistants.base import Assistant, is_session_id
 from assistant_resurrect.exc import AssistantResurrectError
-from assistant_resurrect.snapshot import is_session_id
 
 MANIFEST = "manifest.json"
 DOCUMENTS = "export"

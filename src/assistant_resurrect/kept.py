@@ -38,9 +38,9 @@ import typing as t
 
 from assistant_resurrect import _fs, bundle
 from assistant_resurrect.assistants import ASSISTANTS
-from assistant_resurrect.assistants.base import Assistant
+from assistant_resurrect.assistants.base import Assistant, is_session_id
 from assistant_resurrect.exc import AssistantResurrectError
-from assistant_resurrect.snapshot import PaneSession, is_session_id
+from assistant_resurrect.snapshot import PaneSession
 
 log = logging.getLogger(__name__)
 KEPT = "kept"

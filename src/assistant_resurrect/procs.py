@@ -10,8 +10,6 @@ import collections
 import functools
 import os
 import pathlib
-import sys
-import time
 import typing as t
 
 import psutil
@@ -169,21 +167,6 @@ def clock_ticks_since_boot(create_time: float) -> int:
     """
     hz = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
     return round((create_time - psutil.boot_time()) * hz)
-
-
-def proc_start_token(create_time: float, system: str | None = None) -> str:
-    """A process's start as Claude Code writes it in ``sessions/<pid>.json`` ``procStart``.
-
-    Read from the installed Claude Code 2.1.330 bundle: on Linux ``/proc/<pid>/stat`` field 22
-    (clock ticks since boot); elsewhere (macOS) ``LC_ALL=C TZ=UTC ps -o lstart= -p <pid>``,
-    whose one-second format this rebuilds from psutil's start time.
-
-    >>> proc_start_token(1764706693.7, "darwin")
-    'Tue Dec  2 20:18:13 2025'
-    """
-    if (system or sys.platform).startswith("linux"):
-        return str(clock_ticks_since_boot(create_time))
-    return time.strftime("%a %b %e %H:%M:%S %Y", time.gmtime(int(create_time)))
 
 
 def basename(path: str) -> str:

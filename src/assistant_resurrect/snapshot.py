@@ -20,27 +20,18 @@ import logging
 import math
 import os
 import pathlib
-import re
 import time
 import typing as t
 
 from assistant_resurrect import _fs, resurrect
+from assistant_resurrect.assistants.base import is_session_id
 from assistant_resurrect.exc import LockTimeoutError, StateFileError, UntrustedDirError
 from assistant_resurrect.shells import ENV_NAME
 
 log = logging.getLogger(__name__)
-SESSION_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:+=/-]{3,127}$")
 NEWEST_RESUMABLE = ".newest-resumable"  # name of the newest snapshot with a session, or ''
 FALLBACK_DEPTH = 200  # older snapshots a restore may fall back to
 
-
-def is_session_id(value: str) -> bool:
-    """Plausible session id: no leading dash, no spaces or control characters, bounded length.
-
-    >>> is_session_id("ses_2a1b"), is_session_id("--model"), is_session_id("a b")
-    (True, False, False)
-    """
-    return bool(SESSION_ID_RE.match(value))
 
 FORMAT = "tmux-assistant-resurrect"
 VERSION = 1

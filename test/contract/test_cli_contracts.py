@@ -16,8 +16,8 @@ import pytest
 from support.lab import REPO
 from support.tools import TOOLS
 
-from assistant_resurrect import install, redact
-from assistant_resurrect.assistants import ASSISTANTS
+from assistant_resurrect import redact
+from assistant_resurrect.assistants import ASSISTANTS, trackers
 
 pytestmark = [pytest.mark.clis]
 
@@ -140,11 +140,11 @@ def test_tty_failure_screens_of_claude_and_codex(lab: t.Any) -> None:
 def test_the_opencode_version_gate_reads_the_pinned_cli(cli_bin: pathlib.Path,
                                                         tmp_path: pathlib.Path) -> None:
     pinned = json.loads((REPO / "test/clis/package.json").read_text())["dependencies"]
-    cache = tmp_path / install.VERSION_CACHE.format(tool="opencode")
-    assert install.cli_version("opencode", str(cli_bin), cache) == pinned["opencode-ai"]
-    assert install.cli_version("opencode", str(cli_bin.parent / "nowhere"), cache) is None
+    cache = tmp_path / trackers.VERSION_CACHE.format(tool="opencode")
+    assert trackers.cli_version("opencode", str(cli_bin), cache) == pinned["opencode-ai"]
+    assert trackers.cli_version("opencode", str(cli_bin.parent / "nowhere"), cache) is None
     entry = json.loads(cache.read_text())  # asked once per binary: the next load reads this
     cache.write_text(json.dumps({**entry, "version": "2.0.0"}))
-    assert install.cli_version("opencode", str(cli_bin), cache) == "2.0.0"
+    assert trackers.cli_version("opencode", str(cli_bin), cache) == "2.0.0"
     cache.write_text(json.dumps({"binary": "an-older-binary@1", "version": "2.0.0"}))
-    assert install.cli_version("opencode", str(cli_bin), cache) == pinned["opencode-ai"]
+    assert trackers.cli_version("opencode", str(cli_bin), cache) == pinned["opencode-ai"]

@@ -15,8 +15,8 @@ import psutil
 import pytest
 from support.tools import TOOLS
 
-from assistant_resurrect import procs, restore
-from assistant_resurrect.assistants import ASSISTANTS
+from assistant_resurrect import restore
+from assistant_resurrect.assistants import ASSISTANTS, claude
 from assistant_resurrect.options import Options
 from assistant_resurrect.procs import ProcessTable, ProcInfo, clock_ticks_since_boot
 from assistant_resurrect.save import detect, resolve
@@ -114,12 +114,12 @@ def test_claude_registry_on_macos_is_matched_by_its_ps_lstart_start(
     lstart = subprocess.run(["ps", "-o", "lstart=", "-p", str(me.pid)], capture_output=True,
                             text=True, check=True, env={**os.environ, "LC_ALL": "C",
                                                         "TZ": "UTC"}).stdout.strip()
-    assert procs.proc_start_token(me.create_time(), "darwin") == lstart
+    assert claude.proc_start_token(me.create_time(), "darwin") == lstart
     home = pathlib.Path(os.environ["HOME"])
     panes, table = world(("/w", ["claude"]))
     (home / ".claude/sessions").mkdir(parents=True)
     entry = {"sessionId": "77777777-2222-4333-8444-555555555555",
-             "procStart": procs.proc_start_token(START + 0, "darwin")}
+             "procStart": claude.proc_start_token(START + 0, "darwin")}
     (home / f".claude/sessions/{BASE + 1}.json").write_text(json.dumps(entry))
     TOOLS["claude"].store_entry(home, entry["sessionId"], "/w")
     monkeypatch.setattr(sys, "platform", "darwin")

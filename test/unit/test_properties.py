@@ -13,8 +13,8 @@ import typing as t
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from assistant_resurrect import _fs, ages, install, restore, resurrect, snapshot
-from assistant_resurrect.assistants import gemini
+from assistant_resurrect import _fs, ages, restore, resurrect, snapshot
+from assistant_resurrect.assistants import gemini, trackers
 from assistant_resurrect.exc import StateFileError
 from assistant_resurrect.options import Options
 
@@ -97,7 +97,7 @@ def test_every_loader_returns_or_raises_its_documented_error(content: bytes) -> 
         _fs.read_json(path)
     assert isinstance(restore.load_outcomes(path), dict)
     with contextlib.suppress(StateFileError):
-        assert isinstance(install.load_json_object(path, ['hooks']), dict)
+        assert isinstance(trackers.load_json_object(path, ['hooks']), dict)
     gemini.chat_session_id(path)
 
 

@@ -21,12 +21,22 @@ from assistant_resurrect import _fs
 from assistant_resurrect.assistants import _store
 from assistant_resurrect.assistants.argv import ArgSplit, FlagSpec, split_args
 from assistant_resurrect.procs import ProcInfo, basename
-from assistant_resurrect.snapshot import is_session_id
 
 RUNTIMES = frozenset({"node", "nodejs", "bun", "deno"})
 # script names many packages use: the path must name the tool's package (Assistant.package)
 GENERIC_SCRIPTS = frozenset({"cli.js", "cli-entry.js", "index.js", "npm-loader.js", "main.js"})
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
+
+SESSION_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:+=/-]{3,127}$")
+
+
+def is_session_id(value: str) -> bool:
+    """Plausible session id: no leading dash, no spaces or control characters, bounded length.
+
+    >>> is_session_id("ses_2a1b"), is_session_id("--model"), is_session_id("a b")
+    (True, False, False)
+    """
+    return bool(SESSION_ID_RE.match(value))
 
 
 class Confidence(str, enum.Enum):

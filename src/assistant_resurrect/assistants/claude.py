@@ -3,7 +3,7 @@
 Session evidence, best first:
 1. ``$CLAUDE_CONFIG_DIR/sessions/<pid>.json``, Claude's own per-process registry (``sessionId``,
    ``procStart``: ``/proc/<pid>/stat`` field 22 on Linux, ``ps -o lstart`` in UTC on macOS,
-   see :func:`procs.proc_start_token`); it follows ``/clear`` and ``--fork-session``.
+   see :func:`proc_start_token`); it follows ``/clear`` and ``--fork-session``.
 2. Our SessionStart hook's state file ``<state>/claude-<pid>.json`` (keyed by ``$CLAUDE_PID``).
 3. argv ``--resume <id>`` / ``--session-id <id>``.
 4. Transcripts ``projects/<encoded cwd>/<id>.jsonl`` written since the process started.
@@ -16,6 +16,8 @@ import json
 import os
 import pathlib
 import re
+import sys
+import time
 import typing as t
 
 from assistant_resurrect import _fs
@@ -28,11 +30,11 @@ from assistant_resurrect.assistants.base import (
     StoredSession,
     Tracker,
     home_of,
+    is_session_id,
     tracker_evidence,
     transcript_sessions,
 )
-from assistant_resurrect.procs import proc_start_token
-from assistant_resurrect.snapshot import is_session_id
+from assistant_resurrect.procs import clock_ticks_since_boot
 
 _VERSION_RE = re.compile(r"^\d+\.\d+\.\d+")
 
@@ -63,6 +65,21 @@ def encode_project_dir(cwd: str) -> str:
         if not h:
             break
     return f"{out[:200]}-{b36}"
+
+
+def proc_start_token(create_time: float, system: str | None = None) -> str:
+    """A process's start as Claude Code writes it in ``sessions/<pid>.json`` ``procStart``.
+
+    Read from the installed Claude Code 2.1.330 bundle: on Linux ``/proc/<pid>/stat`` field 22
+    (clock ticks since boot); elsewhere (macOS) ``LC_ALL=C TZ=UTC ps -o lstart= -p <pid>``,
+    whose one-second format this rebuilds from psutil's start time.
+
+    >>> proc_start_token(1764706693.7, "darwin")
+    'Tue Dec  2 20:18:13 2025'
+    """
+    if (system or sys.platform).startswith("linux"):
+        return str(clock_ticks_since_boot(create_time))
+    return time.strftime("%a %b %e %H:%M:%S %Y", time.gmtime(int(create_time)))
 
 
 class Claude(Assistant):
@@ -141,7 +158,7 @@ class Claude(Assistant):
 
     def tracker(self) -> Tracker:
         """Our SessionStart/SessionEnd hook in ``<root>/settings.json`` (``hooks/`` script)."""
-        from assistant_resurrect.install import SettingsHooks
+        from assistant_resurrect.assistants.trackers import SettingsHooks  # off the save path
 
         return SettingsHooks(self.name, self.root(os.environ) / "settings.json",
                              self.hook_events, self.hook_script)

@@ -38,8 +38,8 @@ from assistant_resurrect.assistants.base import (
     Found,
     StoredSession,
     home_of,
+    is_session_id,
 )
-from assistant_resurrect.snapshot import is_session_id
 
 LOG_TAIL_BYTES = 512 * 1024
 _USER_INPUT = re.compile(r"</?user_input[^>]*>")

@@ -17,8 +17,8 @@ from assistant_resurrect.assistants.base import (
     Found,
     StoredSession,
     home_of,
+    is_session_id,
 )
-from assistant_resurrect.snapshot import is_session_id
 
 
 class Copilot(Assistant):

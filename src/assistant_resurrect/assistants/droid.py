@@ -15,8 +15,7 @@ import typing as t
 
 from assistant_resurrect import _fs
 from assistant_resurrect.assistants.argv import FlagSpec
-from assistant_resurrect.assistants.base import Assistant, StoredSession, home_of
-from assistant_resurrect.snapshot import is_session_id
+from assistant_resurrect.assistants.base import Assistant, StoredSession, home_of, is_session_id
 
 
 class Droid(Assistant):

@@ -18,8 +18,8 @@ from assistant_resurrect.assistants.base import (
     Assistant,
     StoredSession,
     home_of,
+    is_session_id,
 )
-from assistant_resurrect.snapshot import is_session_id
 
 
 def chat_session_id(path: pathlib.Path) -> str | None:

@@ -27,10 +27,10 @@ from assistant_resurrect.assistants.base import (
     Found,
     StoredSession,
     home_of,
+    is_session_id,
     transcript_sessions,
 )
 from assistant_resurrect.procs import clock_ticks_since_boot
-from assistant_resurrect.snapshot import is_session_id
 
 
 def project_slug(cwd: str) -> str:
