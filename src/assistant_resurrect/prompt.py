@@ -179,9 +179,9 @@ def wait_line_editor(tmux: Tmux, pane_id: str, guard: Guard, timeout: float = 15
     bash, zsh, fish and tcsh always edit their line in raw mode, so until the tty leaves
     canonical mode (seen raw :data:`RAW_LOOKS` times in a row over :data:`RAW_STEADY` seconds
     at least: an rc file reading one key sets it raw for an instant) their rc files are still
-    loading (keys typed then are often lost); only
-    a shell without a line editor (``sh``) is taken once its screen is still. Returns
-    (view, raw). Raises :class:`PaneChangedError`, or TimeoutError.
+    loading (keys typed then are often lost); only a shell without a line editor (``sh``) is
+    taken once its screen is still. Returns (view, raw). Raises :class:`PaneChangedError`, or
+    TimeoutError.
     """
     deadline = time.monotonic() + timeout
     last: PaneView | None = None

@@ -71,14 +71,14 @@ class OpenCode(Assistant):
 
     def tracker(self) -> Tracker | None:
         """Our plugin, linked into ``$XDG_CONFIG_HOME/opencode/plugins/`` for OpenCode 1.x."""
+        from assistant_resurrect.assistants.trackers import PluginLink  # off the save path
+
         if self.tracker_script is None:
             return None
         config = os.environ.get("XDG_CONFIG_HOME") or os.path.join(
             os.environ.get("HOME", "~"), ".config")
         link = pathlib.Path(os.path.expanduser(config), self.data_name, "plugins",
                             "tmux-assistant-resurrect.js")
-        from assistant_resurrect.assistants.trackers import PluginLink  # off the save path
-
         return PluginLink(self.name, link, self.tracker_script, self.tracker_majors)
 
     def sessions(self, env: t.Mapping[str, str], cwd: str | None = None

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import logging
 import os
 import pathlib
 import re
@@ -28,7 +27,6 @@ from assistant_resurrect import _fs, paths
 from assistant_resurrect.assistants.base import Tracker
 from assistant_resurrect.exc import StateFileError
 
-log = logging.getLogger(__name__)
 VERSION_CACHE = "{tool}.version.json"  # apart from the trackers' <tool>-<pid>.json
 
 
