@@ -4,6 +4,8 @@
 CURRENT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=scripts/variables.sh
 source "$CURRENT_DIR/scripts/variables.sh"
+# shellcheck source=src/assistant_resurrect/state-files.sh
+source "$CURRENT_DIR/src/assistant_resurrect/state-files.sh"
 # shellcheck source=scripts/helpers.sh
 source "$CURRENT_DIR/scripts/helpers.sh"
 
@@ -38,10 +40,10 @@ hook_line() {
 	env="$(printf 'PYTHONPATH=%q %q -m assistant_resurrect' "$CURRENT_DIR/src" "$python")"
 	dir="$(state_dir)"
 	case "$hook" in
-	*restore*) log="$dir/restore.log" ;;
+	*restore*) log="$dir/$state_restore_log" ;;
 	*)
-		log="$dir/save.log"
-		missed="$(printf '; touch %q' "$dir/save-missed")"
+		log="$dir/$state_save_log"
+		missed="$(printf '; touch %q' "$dir/$state_save_missed")"
 		;;
 	esac
 	# shellcheck disable=SC2016  # expanded when the hook runs, not now
@@ -52,10 +54,10 @@ hook_line() {
 		printf '%s hook post-save-layout "$@" </dev/null >/dev/null 2>&1 || %s; true %s' "$env" "$failed" "$hook_marker" ;;
 	post-save-all)
 		printf 'rm %q 2>/dev/null || %s hook post-save-all </dev/null >/dev/null 2>&1 || %s; true %s' \
-			"$dir/save-bound" "$env" "$failed" "$hook_marker" ;;
+			"$dir/$state_save_bound" "$env" "$failed" "$hook_marker" ;;
 	post-restore-all)
-		printf '( ( %s restore --execute --hook || %s ) </dev/null >/dev/null 2>&1 & ) || true %s' \
-			"$env" "$failed" "$hook_marker" ;;
+		printf '( ( PYTHONPATH=%q %q -m assistant_resurrect.worker restore || %s ) </dev/null >/dev/null 2>&1 & ) || true %s' \
+			"$CURRENT_DIR/src" "$python" "$failed" "$hook_marker" ;;
 	esac
 }
 
@@ -96,7 +98,7 @@ background_setup() {
 	({
 		"$python" -m compileall -q "$CURRENT_DIR/src/assistant_resurrect"
 		PYTHONPATH="$CURRENT_DIR/src" "$python" -m assistant_resurrect install-hooks
-	} >>"$(log_file plugin.log)" 2>&1 </dev/null &)
+	} >>"$(log_file "$state_plugin_log")" 2>&1 </dev/null &)
 }
 
 # The sh line (for run-shell) that runs our CLI with the hooks' interpreter; fails for a path

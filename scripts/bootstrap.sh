@@ -4,12 +4,14 @@
 set -u
 CURRENT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PLUGIN_DIR="$(dirname "$CURRENT_DIR")"
+# shellcheck source=../src/assistant_resurrect/state-files.sh
+source "$PLUGIN_DIR/src/assistant_resurrect/state-files.sh"
 # shellcheck source=scripts/helpers.sh
 source "$CURRENT_DIR/helpers.sh"
 
 fail() {
 	log_line "bootstrap failed: $*"
-	tmux display-message "assistant-resurrect: Python setup failed ($*); see $(state_dir)/bootstrap.log" 2>/dev/null
+	tmux display-message "assistant-resurrect: Python setup failed ($*); see $(state_dir)/$state_bootstrap_log" 2>/dev/null
 	exit 1
 }
 
@@ -29,4 +31,4 @@ main() {
 }
 
 ensure_state_dir
-main >>"$(log_file bootstrap.log)" 2>&1 </dev/null
+main >>"$(log_file "$state_bootstrap_log")" 2>&1 </dev/null

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
 # Small helpers shared by plugin.tmux and scripts/*.sh. They print only the value they compute.
+# Callers source src/assistant_resurrect/state-files.sh first (the state files' names).
 
 get_tmux_option() {
 	local option="$1" default="$2" value
@@ -31,7 +32,8 @@ log_file() {
 }
 
 log_line() {
-	printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >>"$(log_file plugin.log)" 2>/dev/null
+	# shellcheck disable=SC2154  # state-files.sh, sourced by the caller
+	printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >>"$(log_file "$state_plugin_log")" 2>/dev/null
 	return 0
 }
 

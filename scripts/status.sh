@@ -4,6 +4,8 @@
 #   status.sh STATE_DIR        print the status (tmux runs it through #(), every refresh)
 #   status.sh STATE_DIR save   save now through tmux-resurrect (the left click)
 state="${1:?state dir}"
+# shellcheck source=../src/assistant_resurrect/state-files.sh
+. "$(dirname -- "$0")/../src/assistant_resurrect/state-files.sh"
 if [ "${2:-}" = save ]; then
 	script="$(tmux show-option -gqv @resurrect-save-script-path)"
 	if [ -n "$script" ] && [ -x "$script" ]; then
@@ -12,12 +14,12 @@ if [ "${2:-}" = save ]; then
 	exec tmux display-message "assistant-resurrect: tmux-resurrect is not loaded; nothing saved"
 fi
 mark=""
-if [ -e "$state/save-missed" ] || [ -e "$state/restore-failed" ]; then
+if [ -e "$state/$state_save_missed" ] || [ -e "$state/$state_restore_failed" ]; then
 	mark="!"
 fi
 saved="" count=""
-if [ -r "$state/status" ]; then
-	read -r saved count <"$state/status" 2>/dev/null || :
+if [ -r "$state/$state_status" ]; then
+	read -r saved count <"$state/$state_status" 2>/dev/null || :
 fi
 case "$saved$count" in
 '' | *[!0-9]*)

@@ -57,3 +57,24 @@ def log_to_stderr(level: int = logging.WARNING) -> None:
     root = logging.getLogger("assistant_resurrect")
     root.addHandler(handler)
     root.setLevel(level)
+
+
+def start_failed(name: str, logfile: pathlib.Path, missed: pathlib.Path | None = None) -> int:
+    """An entry point (hook or worker ``name``) could not start: log the traceback of the
+    exception being handled to ``logfile``, leave the ``missed`` flag (a save to take again)
+    and say so in one ``display-message``. Returns 0, the exit code a hook must have."""
+    try:
+        log_to_file(logfile)
+        logging.getLogger("assistant_resurrect").exception("%s could not start", name)
+        if missed is not None:
+            _fs.touch_private(missed)
+    except OSError:
+        pass
+    import subprocess
+
+    from assistant_resurrect import terminal, tmux_quote
+
+    message = terminal.safe(f"assistant-resurrect: {name} could not start (see {logfile})")
+    subprocess.run(["tmux", "display-message", "--", tmux_quote.message_argument(message)],
+                   capture_output=True, check=False)
+    return 0

@@ -16,7 +16,7 @@ import os
 import pathlib
 import typing as t
 
-from assistant_resurrect import ages, redact, restore, shells, terminal
+from assistant_resurrect import ages, paths, redact, restore, shells, terminal
 from assistant_resurrect.assistants import ASSISTANTS
 from assistant_resurrect.assistants.base import StoredSession
 from assistant_resurrect.exc import AssistantResurrectError, UnquotableError
@@ -140,7 +140,7 @@ def resume(found: Conversation, saved: t.Mapping[tuple[str, str], PaneSession], 
         pane_index=pane.pane_index, cwd=found.cwd)
     (row,) = restore.make_plan([record], tmux, state_dir, opts)
     if row.state is restore.READY:
-        restore.execute([row], tmux, opts, state_dir / "claims")
+        restore.execute([row], tmux, opts, paths.StateDir(state_dir).claims)
     elif not pane_id:  # the pane we just made, nothing typed into it
         tmux.kill_pane(target)
     log.info("resume %s %s into %s: %s", found.tool, found.session_id, target,

@@ -177,7 +177,7 @@ def _directories(rdir: pathlib.Path) -> list[Check]:
 
 def _last_save(rdir: pathlib.Path, names: list[pathlib.Path]) -> list[Check]:
     out = []
-    if (paths.state_dir() / "save-missed").exists():
+    if paths.StateDir.here().save_missed.exists():
         out.append(Check("missed save", Level.WARN, "a save ran while the plugin's Python "
                          "could not start; it is caught up once the environment is ready",
                          "prefix + Ctrl-s"))
@@ -227,7 +227,7 @@ def _restore_source(rdir: pathlib.Path) -> Check:
 
 
 def _last_restore() -> list[Check]:
-    data = restore.load_outcomes(paths.state_dir() / "last-restore.json")
+    data = restore.load_outcomes(paths.StateDir.here().outcomes)
     panes = [p for p in data.get("panes", []) if isinstance(p, dict)]
     if not panes:
         return [Check("last restore", Level.OK, "no restore recorded")]

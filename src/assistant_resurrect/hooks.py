@@ -23,9 +23,6 @@ from assistant_resurrect.options import Options
 from assistant_resurrect.tmux import Tmux
 
 log = logging.getLogger(__name__)
-BOUND_FLAG = "save-bound"
-MISSED_FLAG = "save-missed"  # a save hook failed; the next catch-up takes its save
-STATUS = "status"  # "<epoch s> <assistants>" of the last save, for scripts/status.sh
 
 
 class SaveResult(t.NamedTuple):
@@ -50,7 +47,8 @@ def post_save_layout(save_file: pathlib.Path, tmux: Tmux) -> SaveResult | None:
     resurrect deletes ``save_file`` right after this hook when it equals the save ``last``
     points to (``cmp -s``, scripts/save.sh @ cff343c); we make the same comparison after
     blanking, and pair the snapshot with whichever file will survive. Then we leave
-    :data:`BOUND_FLAG`, which tells the post-save-all hook line it has nothing to do.
+    ``save_bound`` (:class:`paths.StateDir`): the post-save-all hook line then has nothing to
+    do.
     Returns None (and changes nothing) when ``save_file`` is not a resurrect save file.
     """
     if not (resurrect.SAVE_FILE_RE.match(save_file.name) and save_file.is_file()):
@@ -104,7 +102,9 @@ def _blank_and_bind(save_file: pathlib.Path, snap: snapshot.Snapshot, opts: Opti
 
 def bound_flag() -> pathlib.Path:
     """Left by post-save-layout; the post-save-all hook line removes it instead of running us."""
-    return _fs.ensure_private_dir(paths.state_dir()) / BOUND_FLAG
+    state = paths.StateDir.here()
+    _fs.ensure_private_dir(state.root)
+    return state.save_bound
 
 
 def _bind(resurrect_dir: pathlib.Path, snap: snapshot.Snapshot, save_file: pathlib.Path,
@@ -120,11 +120,12 @@ def _bind(resurrect_dir: pathlib.Path, snap: snapshot.Snapshot, save_file: pathl
     stale = (_fs.remove_stale_temps(target.parent) + _fs.remove_stale_temps(paths.state_dir())
              + _fs.remove_stale_temps(resurrect_dir, set(resurrect.save_file_names(
                  resurrect_dir))))
-    state = _fs.ensure_private_dir(paths.state_dir())  # `save` may run in a fresh HOME
-    (state / MISSED_FLAG).unlink(missing_ok=True)
-    _fs.atomic_write_text(state / STATUS, f"{int(snap.created_at)} {len(snap.resumable)}\n")
+    state = paths.StateDir.here()
+    _fs.ensure_private_dir(state.root)  # `save` may run in a fresh HOME
+    state.save_missed.unlink(missing_ok=True)
+    _fs.atomic_write_text(state.status, f"{int(snap.created_at)} {len(snap.resumable)}\n")
     if opts.keep_transcripts and snap.resumable:
-        _detached("keep", "--hook")  # links and copies never lengthen the save
+        _detached("keep")  # links and copies never lengthen the save
     log.info("%s %d assistant pane(s) in %s (pruned %d, %d stale temp file(s) removed)",
              "saved" if written else "unchanged:", len(snap.panes), target.name, len(removed),
              len(stale))
@@ -151,10 +152,10 @@ def catch_up(tmux: Tmux, since: float) -> SaveResult | None:
     """After the plugin's environment became ready: take the save a hook missed meanwhile.
 
     When resurrect's ``last`` save file has no snapshot and was written after ``since``
-    (epoch s, when setup began) or a save hook failed since (:data:`MISSED_FLAG`), snapshot
+    (epoch s, when setup began) or a save hook failed since (``save_missed``), snapshot
     now and pair it with ``last``; say so in the log and a ``display-message``.
     """
-    missed = paths.state_dir() / MISSED_FLAG
+    missed = paths.StateDir.here().save_missed
     last = _last_save_file(tmux)
     if last is None:
         return None
@@ -174,14 +175,14 @@ def catch_up(tmux: Tmux, since: float) -> SaveResult | None:
 
 def post_restore_all() -> None:
     """Start the restore worker detached, so resurrect's spinner ends at once."""
-    _detached("restore", "--execute", "--hook")
+    _detached("restore")
 
 
-def _detached(*args: str) -> None:
-    """``python -m assistant_resurrect ARGS`` in a session of its own, its output discarded
-    (it logs to its own file)."""
+def _detached(worker: str) -> None:
+    """``python -m assistant_resurrect.worker WORKER`` in a session of its own, its output
+    discarded (it logs to its own file)."""
     subprocess.Popen(
-        [sys.executable, "-m", "assistant_resurrect", *args],
+        [sys.executable, "-m", "assistant_resurrect.worker", worker],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True, close_fds=True, env=dict(os.environ),
     )
@@ -190,10 +191,11 @@ def _detached(*args: str) -> None:
 def run_hook(name: str, args: list[str]) -> int:
     """Run one hook by resurrect's name for it; always returns 0.
 
-    A failure is logged with its traceback, leaves :data:`MISSED_FLAG` for a save (the next
+    A failure is logged with its traceback, leaves ``save_missed`` for a save (the next
     catch-up takes that save again) and is shown once with ``display-message``.
     """
-    logfile = paths.state_dir() / ("restore.log" if "restore" in name else "save.log")
+    state = paths.StateDir.here()
+    logfile = state.restore_log if "restore" in name else state.save_log
     with contextlib.suppress(OSError, AssistantResurrectError):
         _log.log_to_file(logfile)
     tmux = Tmux()
@@ -212,7 +214,8 @@ def run_hook(name: str, args: list[str]) -> int:
         log.exception("hook %s failed", name)
         if "save" in name:
             with contextlib.suppress(OSError):
-                _fs.touch_private(_fs.ensure_private_dir(paths.state_dir()) / MISSED_FLAG)
+                _fs.ensure_private_dir(state.root)
+                _fs.touch_private(state.save_missed)
         with contextlib.suppress(Exception):
             tmux.display_message(f"assistant-resurrect: {name} failed ({err}); see {logfile}")
     return 0

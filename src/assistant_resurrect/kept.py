@@ -36,14 +36,13 @@ import sys
 import time
 import typing as t
 
-from assistant_resurrect import _fs, bundle
+from assistant_resurrect import _fs, bundle, paths
 from assistant_resurrect.assistants import ASSISTANTS
 from assistant_resurrect.assistants.base import Assistant, is_session_id
 from assistant_resurrect.exc import AssistantResurrectError
 from assistant_resurrect.snapshot import PaneSession
 
 log = logging.getLogger(__name__)
-KEPT = "kept"
 OBJECTS = "objects"
 MAX_VERSIONS = 20
 FICLONE = 0x40049409  # linux/fs.h: share the source's extents (btrfs, XFS, bcachefs)
@@ -67,7 +66,7 @@ class Version(t.NamedTuple):
 
 
 def kept_dir(state_dir: pathlib.Path) -> pathlib.Path:
-    return state_dir / KEPT
+    return paths.StateDir(state_dir).kept
 
 
 def keep(records: t.Iterable[PaneSession], state_dir: pathlib.Path,

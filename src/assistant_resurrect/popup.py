@@ -11,12 +11,17 @@ restores a saved one into its saved pane; Esc or ``q`` closes. Where popups are 
 from __future__ import annotations
 
 import importlib.util
+import logging
+import sys
+import time
 import typing as t
 
-from assistant_resurrect import conversations
+from assistant_resurrect import conversations, recovery, terminal
 from assistant_resurrect.conversations import Conversation, ConversationState
+from assistant_resurrect.exc import AssistantResurrectError
+from assistant_resurrect.recovery import Action, Context
 
-RESUME, RESTORE = "resume", "restore"
+log = logging.getLogger(__name__)
 HELP = " type to filter · ↑↓ select · Enter resume (a new window) · r restore in place · Esc quit"
 
 
@@ -25,13 +30,35 @@ def available(tmux_version: tuple[int, int]) -> bool:
     return tmux_version >= (3, 2) and importlib.util.find_spec("prompt_toolkit") is not None
 
 
+def run(ctx: Context, client: str | None) -> int:
+    """Inside the popup: the TUI on this terminal, then the chosen action
+    (:func:`recovery.act`) said in a ``display-message`` on ``client``; returns 0."""
+    now = time.time()
+    rows, saved = recovery.conversation_rows(ctx, now)
+    picked = pick(rows, now)
+    if picked is None:
+        return 0
+    action, row = picked
+    if action is Action.RESUME and not row.pane:
+        sys.stdout.write(terminal.safe(f"resuming {row.tool} {row.session_id} in {row.cwd} …\n"))
+        sys.stdout.flush()
+    try:
+        message = recovery.act(ctx, action, row, saved, client)
+    except AssistantResurrectError as err:
+        message = str(err)
+    if message:  # a restore in place says its own summary
+        log.info("popup %s: %s", action.value, message)
+        ctx.tmux.display_message(f"assistant-resurrect: {message}".strip())
+    return 0
+
+
 def matches(row: Conversation, words: t.Sequence[str]) -> bool:
     """Every word (lower case) appears in the row's directory, title, tool or id."""
     text = " ".join((row.cwd, row.title, row.tool, row.session_id)).lower()
     return all(word in text for word in words)
 
 
-def pick(rows: list[Conversation], now: float) -> tuple[str, Conversation] | None:
+def pick(rows: list[Conversation], now: float) -> tuple[Action, Conversation] | None:
     """Run the TUI on the terminal; the chosen (action, row), or None when closed."""
     from prompt_toolkit.application import Application
     from prompt_toolkit.buffer import Buffer
@@ -83,13 +110,13 @@ def pick(rows: list[Conversation], now: float) -> tuple[str, Conversation] | Non
     def _resume(event: KeyPressEvent) -> None:
         row = chosen()
         if row is not None:
-            event.app.exit(result=(RESUME, row))
+            event.app.exit(result=(Action.RESUME, row))
 
     @keys.add("r", filter=on_list)
     def _restore(event: KeyPressEvent) -> None:
         row = chosen()
         if row is not None and row.state is ConversationState.SAVED:
-            event.app.exit(result=(RESTORE, row))
+            event.app.exit(result=(Action.RESTORE, row))
 
     @keys.add("escape", eager=True)
     @keys.add("c-c")
@@ -113,6 +140,6 @@ def pick(rows: list[Conversation], now: float) -> tuple[str, Conversation] | Non
         Window(BufferControl(query), height=1, get_line_prefix=lambda *_: "filter> "),
         Window(listing),
     ]), focused_element=query)
-    app: Application[tuple[str, Conversation] | None] = Application(
+    app: Application[tuple[Action, Conversation] | None] = Application(
         layout=layout, key_bindings=keys, full_screen=True, mouse_support=False)
     return app.run()

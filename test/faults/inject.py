@@ -1,4 +1,4 @@
-"""``python -m assistant_resurrect …`` with one fault armed, for the fault suite.
+"""``python -m assistant_resurrect[.worker] …`` with one fault armed, for the fault suite.
 
 ``test/faults/faulty-python`` (set as ``@assistant-resurrect-python``) runs this file in place
 of the interpreter, so the real hook strings run unchanged. ``$AR_FAULT`` says what to break:
@@ -85,7 +85,7 @@ def main() -> None:
     if args[:1] != ["-m"] or len(args) < 2:
         sys.exit("faulty-python runs modules only: -m MODULE ARGS…")
     module, args = args[1], args[2:]
-    if FAULT and module == "assistant_resurrect":
+    if FAULT and module.split(".")[0] == "assistant_resurrect":  # the CLI, hooks, workers
         arm(FAULT)
     sys.argv = [module, *args]
     runpy.run_module(module, run_name="__main__", alter_sys=True)

@@ -21,8 +21,8 @@ FLOORS = {
         "shells", "resurrect", "tmux", "options", "prompt"},
     2: {"assistants"},
     3: {"snapshot", "save", "kept", "bundle"},
-    4: {"restore", "conversations", "doctor", "install", "hooks"},
-    5: {"cli", "popup", "__main__"},
+    4: {"restore", "conversations", "doctor", "install", "hooks", "recovery"},
+    5: {"cli", "arguments", "report", "popup", "worker", "__main__"},
 }
 
 

@@ -154,10 +154,10 @@ def test_every_tmux_argument_goes_through_the_quoter_for_its_depth() -> None:
 
 def test_only_the_adapter_talks_to_tmux() -> None:
     """Outside ``tmux.py`` tmux is reached through the adapter's named methods (and the one
-    import-failure message of ``__main__``); run-shell, if-shell and bindings are built only
+    start-failure message of ``_log``); run-shell, if-shell and bindings are built only
     by :func:`tmux_quote.run_shell` and ``plugin.tmux``."""
     outside = sorted({module for module, _, _ in tmux_argument_lists()
-                      if module not in ("tmux.py", "__main__.py")})
+                      if module not in ("tmux.py", "_log.py")})
     assert outside == []
     builders = [elements[0].value for module, _, elements in tmux_argument_lists()
                 if elements[0].value in NEVER_OUTSIDE_BUILDERS]
