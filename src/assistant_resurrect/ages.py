@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import math
 
+ISO = "%Y-%m-%dT%H:%M:%SZ"
 UNITS = (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
 
 
@@ -34,3 +36,20 @@ def short(seconds: float) -> str:
         if seconds >= size:
             return f"{int(seconds // size)}{unit}"
     return "0s"
+
+
+def iso(epoch: float | None = None) -> str:
+    """ISO 8601 UTC to the second for epoch seconds (default now): every time in ``--json``.
+
+    >>> iso(1_800_000_000)
+    '2027-01-15T08:00:00Z'
+    """
+    moment = datetime.datetime.fromtimestamp(
+        datetime.datetime.now().timestamp() if epoch is None else epoch, datetime.timezone.utc)
+    return moment.strftime(ISO)
+
+
+def from_iso(text: str) -> float:
+    """Epoch seconds of an :func:`iso` time. Raises ValueError for any other text."""
+    return datetime.datetime.strptime(text, ISO).replace(tzinfo=datetime.timezone.utc
+                                                         ).timestamp()

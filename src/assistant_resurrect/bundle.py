@@ -18,7 +18,6 @@ conversation back never overwrites a file: a different file already there is a c
 from __future__ import annotations
 
 import contextlib
-import datetime
 import hashlib
 import io
 import json
@@ -28,9 +27,10 @@ import re
 import stat
 import tarfile
 import tempfile
+import time
 import typing as t
 
-from assistant_resurrect import __version__, _fs
+from assistant_resurrect import __version__, _fs, ages
 from assistant_resurrect.assistants import ASSISTANTS
 from assistant_resurrect.assistants.base import Assistant, is_session_id
 from assistant_resurrect.exc import AssistantResurrectError
@@ -207,7 +207,7 @@ def _add_file(tar: tarfile.TarFile, name: str, path: pathlib.Path) -> dict[str, 
 
 
 def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> dict[str, t.Any]:
-    tar.addfile(_info(name, len(data), datetime.datetime.now().timestamp()), io.BytesIO(data))
+    tar.addfile(_info(name, len(data), time.time()), io.BytesIO(data))
     return {"name": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
 
 
@@ -218,7 +218,7 @@ def _info(name: str, size: int, mtime: float) -> tarfile.TarInfo:
 
 
 def _now_iso() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return ages.iso()
 
 
 # -- verify ----------------------------------------------------------------------------------

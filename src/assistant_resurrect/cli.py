@@ -1,6 +1,6 @@
 """``assistant-resurrect``: the command line, a thin layer over :mod:`recovery` (and hooks,
 doctor, bundles, install). Each ``cmd_*`` turns its arguments into one call and returns a
-:class:`Reply`: its data (printed as one ``--json`` object, docs/cli-json.md), the lines a
+:class:`Reply`: its data (printed as one ``--json`` object, docs/json.md), the lines a
 person reads (:mod:`report`), its exit code."""
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from assistant_resurrect.tmux import Command, MenuItem, Tmux, menu
 from assistant_resurrect.tmux import popup as tmux_popup
 
 OK, FAILED = 0, 1
-JSON_VERSION = 1
+SCHEMA_VERSION = 2
 log = logging.getLogger(__name__)
 
 
@@ -51,10 +51,12 @@ class Reply(t.NamedTuple):
     code: int = OK
 
 
-def _print_json(**payload: t.Any) -> None:
-    """Every ``--json`` output: one object, ``{"version": 1, ...}`` (docs/cli-json.md), whose
-    strings hold no character a terminal acts on (:func:`terminal.json_text`)."""
-    print(terminal.json_text({"version": JSON_VERSION, **payload}))
+def _print_json(command: str, ok: bool = True, **payload: t.Any) -> None:
+    """Every ``--json`` (and ``--print``) output: one object, ``{"schema_version": 2,
+    "command": …, "ok": …, ...}`` (docs/json.md), whose strings hold no character a terminal
+    acts on (:func:`terminal.json_text`)."""
+    print(terminal.json_text({"schema_version": SCHEMA_VERSION, "command": command, "ok": ok,
+                              **payload}))
 
 
 def _out(*lines: str, flush: bool = False) -> None:
@@ -83,7 +85,7 @@ def cmd_save(args: argparse.Namespace) -> Reply:
     result = hooks.save_into(last, ctx.tmux, dry_run=args.dry_run)
     panes = result.snapshot.panes
     return Reply({"save_file": str(last), "written": result.written, "dry_run": args.dry_run,
-                  "panes": [p._asdict() for p in panes]},
+                  "panes": [recovery.pane_json(p, restore.State.SAVED) for p in panes]},
                  report.saved(panes, last, args.dry_run))
 
 
@@ -115,7 +117,7 @@ def cmd_menu(args: argparse.Namespace) -> int:
 def _show(tmux: Tmux, args: argparse.Namespace, command: Command) -> int:
     """Run a built tmux command (a menu or popup), or with ``--print`` print it as JSON."""
     if args.print:
-        print(terminal.json_text(command))
+        _print_json(args.command, tmux_command=command)
     else:
         tmux.run(command)
     return OK
@@ -194,8 +196,10 @@ def cmd_verify(args: argparse.Namespace) -> Reply:
     """Recompute every checksum of a bundle (:func:`bundle.verify`); exit 1 on a problem."""
     checked = bundle.verify(pathlib.Path(args.file))
     convs = checked.manifest["conversations"] if checked.manifest else []
-    return Reply({"bundle": args.file, "ok": not checked.problems, "conversations": convs,
-                  "members": len(checked.members), "problems": checked.problems},
+    return Reply({"bundle": args.file, "verified": not checked.problems, "conversations": convs,
+                  "members": [{"name": name, "sha256": sha, "size": size}
+                              for name, (sha, size, _) in checked.members.items()],
+                  "problems": checked.problems},
                  report.verified(checked, args.file), FAILED if checked.problems else OK)
 
 
@@ -273,12 +277,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         reply = COMMANDS[args.command](args)
     except AssistantResurrectError as err:
-        print(terminal.safe(f"assistant-resurrect: {err}"), file=sys.stderr)
+        if getattr(args, "json", False) or getattr(args, "print", False):
+            _print_json(args.command, False, error={"kind": err.kind, "message": str(err)})
+        else:
+            print(terminal.safe(f"assistant-resurrect: {err}"), file=sys.stderr)
         return FAILED
     if not isinstance(reply, Reply):
         return reply
     if getattr(args, "json", False):
-        _print_json(**reply.data)
+        _print_json(args.command, **reply.data)
     else:
         _out(*reply.lines)
     return reply.code

@@ -9,7 +9,6 @@ One row per conversation, newest first. ``state`` is ``current`` (the caller's o
 
 from __future__ import annotations
 
-import datetime
 import enum
 import logging
 import os
@@ -42,7 +41,7 @@ LIVE_STATES = frozenset({ConversationState.CURRENT, ConversationState.LIVE,
 
 
 class Conversation(t.NamedTuple):
-    """One row of ``sessions`` (docs/cli-json.md): times are ISO 8601 UTC or None, ``pane``
+    """One row of ``sessions`` (docs/json.md): times are ISO 8601 UTC or None, ``pane``
     a ``%id`` or None, ``where`` a pane label or ``pid N`` for a live one (human output)."""
 
     tool: str
@@ -173,11 +172,8 @@ def _row(tool: str, stored: StoredSession, running: Running | None, saved: PaneS
 
 
 def _iso(epoch: float) -> str | None:
-    """``2026-12-03T05:31:58Z`` for epoch seconds; None for 0 (not recorded)."""
-    if not epoch:
-        return None
-    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).strftime(
-        "%Y-%m-%dT%H:%M:%SZ")
+    """:func:`ages.iso` of epoch seconds; None for 0 (not recorded)."""
+    return ages.iso(epoch) if epoch else None
 
 
 def table(rows: list[Conversation], now: float, width: int = 100) -> list[str]:
@@ -185,9 +181,7 @@ def table(rows: list[Conversation], now: float, width: int = 100) -> list[str]:
     title; what the tools' stores hold is shown escaped (:func:`terminal.safe`)."""
     lines = [f"{'STATE':<8} {'TOOL':<8} {'AGE':>4} {'ID':<14} {'DIRECTORY':<24} TITLE"]
     for row in rows:
-        updated = row.updated_at and datetime.datetime.strptime(
-            row.updated_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
-        age = ages.short(now - updated.timestamp()) if updated else "?"
+        age = ages.short(now - ages.from_iso(row.updated_at)) if row.updated_at else "?"
         sid, cwd = terminal.safe(row.session_id), terminal.safe(row.cwd)
         line = (f"{row.state.value:<8} {row.tool:<8} {age:>4} {_clip(sid, 14):<14} "
                 f"{_clip(cwd, 24, left=True):<24} {terminal.safe(row.title)}")

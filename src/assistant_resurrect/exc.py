@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import pathlib
+import re
 
 
 class AssistantResurrectError(Exception):
     """Root of this package's exceptions."""
+
+    @property
+    def kind(self) -> str:
+        """The error's name in ``--json`` (``error.kind``, docs/json.md): the class name in
+        kebab case without ``Error``; ``error`` for this root class.
+
+        >>> TmuxNotRunningError("x").kind, AssistantResurrectError("x").kind
+        ('tmux-not-running', 'error')
+        """
+        name = re.sub(r"(?<!^)(?=[A-Z])", "-", type(self).__name__.removesuffix("Error")).lower()
+        return "error" if name == "assistant-resurrect" else name
 
 
 class TmuxNotRunningError(AssistantResurrectError):

@@ -16,7 +16,17 @@ import pathlib
 import time
 import typing as t
 
-from assistant_resurrect import _fs, bundle, conversations, kept, paths, restore, resurrect, shells
+from assistant_resurrect import (
+    _fs,
+    ages,
+    bundle,
+    conversations,
+    kept,
+    paths,
+    restore,
+    resurrect,
+    shells,
+)
 from assistant_resurrect import snapshot as store
 from assistant_resurrect.assistants import ASSISTANTS
 from assistant_resurrect.conversations import Conversation
@@ -184,16 +194,22 @@ def status(tmux: Tmux) -> list[dict[str, t.Any]]:
     outcomes = restore.load_outcomes(paths.StateDir.here().outcomes)
     last = {p.get("pane"): p.get("outcome", "") for p in outcomes.get("panes", [])
             if isinstance(p, dict)}
-    shell = user_shell()
-    rows = []
-    for rec in snap.panes:
-        row = PlanRow(rec, restore.State.LIVE)
-        if rec.session_id:
-            with contextlib.suppress(UnquotableError):
-                row.command = restore.resume_command(rec, shell)
-        rows.append({**row.to_json(), "refused": rec.refused, "notes": rec.notes,
-                     "searched": rec.searched, "last_restore": last.get(rec.label, "")})
-    return rows
+    return [{**pane_json(rec, restore.State.LIVE), "last_restore": last.get(rec.label, "")}
+            for rec in snap.panes]
+
+
+def pane_json(rec: PaneSession, state: restore.State) -> dict[str, t.Any]:
+    """The pane object (docs/json.md) of a pane just detected (``live``) or saved (``saved``):
+    a plan row's keys, its resume line for ``$SHELL`` (null when it cannot be typed there),
+    and what detection found: ``launcher``, ``argv``, ``replay_args``, ``env`` (the captured,
+    redacted names and values), ``refused``, ``notes``, ``searched``."""
+    row = PlanRow(rec, state)
+    if rec.session_id:
+        with contextlib.suppress(UnquotableError):
+            row.command = restore.resume_command(rec, user_shell())
+    return {**row.to_json(), "launcher": rec.launcher, "argv": rec.argv,
+            "replay_args": rec.replay_args, "env": rec.env, "refused": rec.refused,
+            "notes": rec.notes, "searched": rec.searched}
 
 
 def user_shell() -> shells.Shell:
@@ -215,7 +231,7 @@ def history(rdir: pathlib.Path) -> list[dict[str, t.Any]]:
         tools: dict[str, int] = {}
         for p in snap.resumable:
             tools[p.tool] = tools.get(p.tool, 0) + 1
-        items.append({"snapshot": path.name, "created_at": snap.created_at,
+        items.append({"snapshot": path.name, "created_at": ages.iso(snap.created_at),
                       "resurrect_file": snap.resurrect_file, "tools": tools,
                       "last": bool(last and last.name == snap.resurrect_file
                                    and path.stem == last.stem),

@@ -7,7 +7,7 @@ import pathlib
 import time
 import typing as t
 
-from assistant_resurrect import bundle, doctor
+from assistant_resurrect import ages, bundle, doctor
 from assistant_resurrect.conversations import Conversation
 from assistant_resurrect.restore import PlanRow
 from assistant_resurrect.snapshot import PaneSession, Snapshot
@@ -55,7 +55,7 @@ def history(items: list[dict[str, t.Any]]) -> list[str]:
     resurrect's ``last``)."""
     lines = []
     for it in items:
-        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(it["created_at"])))
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ages.from_iso(it["created_at"])))
         shown = ", ".join(f"{k} {v}" for k, v in sorted(it["tools"].items())) or "no assistants"
         lines.append(f"{'*' if it['last'] else ' '} {when}  {it['snapshot']}  {shown}")
     return lines

@@ -48,6 +48,7 @@ class State(str, enum.Enum):
     NO_SUCH_PANE = "no-such-pane"
     UNKNOWN_TOOL = "unknown-tool"
     LIVE = "live"  # status: a running assistant, not a plan row
+    SAVED = "saved"  # save: a snapshotted pane, not a plan row
 
     def __str__(self) -> str:
         return self.value

@@ -4,13 +4,12 @@ on errors, and nothing written."""
 
 from __future__ import annotations
 
-import json
 import os
 import pathlib
 import subprocess
 
 import pytest
-from support import fixtures
+from support import contract, fixtures
 from support.lab import REPO, Lab
 
 pytestmark = [pytest.mark.clis]
@@ -20,8 +19,7 @@ def doctor(lab: Lab) -> tuple[int, dict[str, dict[str, object]]]:
     env = {**lab.env, "PYTHONPATH": str(REPO / "src")}
     proc = subprocess.run([lab.python, "-m", "assistant_resurrect", "-L", lab.socket, "doctor",
                            "--json"], env=env, capture_output=True, text=True, timeout=120)
-    data = json.loads(proc.stdout)
-    assert data["version"] == 1
+    data = contract.checked("doctor", proc.stdout)
     assert all(list(c) == ["check", "level", "detail", "next_step"] for c in data["checks"])
     return proc.returncode, {c["check"]: c for c in data["checks"]}
 

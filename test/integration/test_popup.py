@@ -30,7 +30,8 @@ def open_tui(lab: Lab, session: str) -> str:
 def test_the_binding_opens_a_popup_running_the_picker(lab: Lab) -> None:
     lab.load_plugin()
     assert "assistant_resurrect popup --client" in lab.tmux("list-keys", "-T", "prefix", "A")
-    argv = json.loads(lab.cli("popup", "--print", "--client", "/dev/pts/0").stdout)
+    argv = json.loads(lab.cli("popup", "--print", "--client", "/dev/pts/0").stdout
+                      )["tmux_command"]
     assert argv[:3] == ["display-popup", "-c", "/dev/pts/0"] and "-E" in argv
     command = argv[argv.index("--") + 1:]  # an argv tmux execs: no shell, no format
     assert command[0] == "env" and command[-4:] == ["popup", "--tui", "--client", "/dev/pts/0"]

@@ -113,7 +113,7 @@ def test_menu_lists_saved_assistants_and_its_item_resumes_one(lab: Lab) -> None:
     sid, _ = fixtures.start_opencode(lab, "w", "a")
     lab.resurrect_save()
     lab.restart_with_layout()
-    argv = json.loads(lab.cli("menu", "--print").stdout)
+    argv = json.loads(lab.cli("menu", "--print").stdout)["tmux_command"]
     assert argv[0] == "display-menu"
     label, key, command = argv[-3:]
     assert label.startswith("opencode") and "ready" in label and key == "1"

@@ -8,6 +8,7 @@ import json
 import subprocess
 
 import pytest
+from support import contract
 from support.lab import REPO, Lab, wait_for
 from support.tools import TOOLS
 
@@ -21,8 +22,7 @@ def sessions(lab: Lab, *args: str, pane: str | None = None) -> dict[str, dict[st
     out = subprocess.run([lab.python, "-m", "assistant_resurrect", "-L", lab.socket, "sessions",
                           "--json", *args], env=env, capture_output=True, text=True, check=True,
                          timeout=60).stdout
-    data = json.loads(out)
-    assert data["version"] == 1
+    data = contract.checked("sessions", out)
     return {row["session_id"]: row for row in data["sessions"]}
 
 

@@ -180,7 +180,7 @@ def run_round(lab: Lab, rng: random.Random, panes: int = 6) -> int:
 
 
 def _listed(title: str) -> str:
-    """The title as ``sessions`` lists it (docs/cli-json.md): one line, whitespace runs as one
+    """The title as ``sessions`` lists it (docs/json.md): one line, whitespace runs as one
     space; :func:`hostile` makes titles short and secret-free."""
     return " ".join(title.split())
 

@@ -335,6 +335,9 @@ class Lab:
                                *args], env=env, capture_output=True, text=True, timeout=300)
         if check and proc.returncode != 0:
             raise AssertionError(f"assistant-resurrect {args}: {proc.stdout}\n{proc.stderr}")
+        from support import contract  # every JSON a test reads keeps to docs/schema
+
+        contract.validate_cli_output(args, proc.stdout)
         return proc
 
     # -- cleanup -------------------------------------------------------------------------

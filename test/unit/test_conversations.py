@@ -11,6 +11,7 @@ import sys
 import time
 
 import pytest
+from support import contract
 from support.tools import TOOLS
 
 from assistant_resurrect import shells
@@ -122,8 +123,8 @@ def test_sessions_json_is_one_envelope(home: pathlib.Path) -> None:
                           f"none-{os.getpid()}", "sessions", "--json", "--tool", "claude",
                           "--tool", "cline"], env=env, capture_output=True, text=True,
                          check=True).stdout
-    data = json.loads(out)
-    assert list(data) == ["version", "sessions"] and data["version"] == 1
+    data = contract.checked("sessions", out)
+    assert list(data) == ["schema_version", "command", "ok", "sessions"]
     assert {r["tool"] for r in data["sessions"]} == {"claude", "cline"}
     assert all(list(r) == KEYS for r in data["sessions"])
 
