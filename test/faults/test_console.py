@@ -73,11 +73,11 @@ def test_no_console_reader_trusts_a_snapshot_others_could_write(lab: Lab) -> Non
     assert row["state"] == "orphaned" and "--port" not in row["resume_command"]
     assert "writable by others" in listed.stderr
 
-    kept = lab.cli("keep", "--json", check=False)
-    assert json.loads(kept.stdout or '{"results": []}')["results"] == []
-    assert "writable by others" in kept.stderr
-    plan = lab.cli("restore", "--json", check=False)
-    assert plan.returncode == 1 and "writable by others" in plan.stderr
+    for command in ("keep", "restore"):
+        refused = lab.cli(command, "--json", check=False)
+        error = json.loads(refused.stdout)["error"]
+        assert refused.returncode == 1 and error["kind"] == "untrusted-dir", refused.stdout
+        assert "writable by others" in error["message"]
 
     before = set(lab.tmux("list-panes", "-a", "-F", "#{pane_id}").split())
     done = json.loads(lab.cli("sessions", "resume", sid, "--json").stdout)["resume"]

@@ -169,7 +169,9 @@ def test_a_directory_others_can_write_is_refused(clean: FaultLab, where: str) ->
     directory.chmod(0o777)
     try:
         plan = clean.cli("restore", "--json", check=False)
-        assert plan.returncode == 1 and "writable by others" in plan.stderr
+        error = json.loads(plan.stdout)["error"]
+        assert plan.returncode == 1 and error["kind"] == "untrusted-dir"
+        assert "writable by others" in error["message"]
         assert "writable by others" in _worker(clean)
         before = (clean.store() / (save_file.stem + ".json")).read_bytes()
         clean.hook("post-save-layout", str(save_file))

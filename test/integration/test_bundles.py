@@ -49,7 +49,7 @@ def test_every_tool_exported_verified_deleted_imported_and_resumed(lab: Lab) -> 
     bundle = lab.root / "all.tar.gz"
     out = lab.cli("export", *[sid for sid, _ in ids.values()], "-o", str(bundle), "--json")
     manifest = json.loads(out.stdout)
-    assert manifest["version"] == 1 and manifest["skipped"] == []
+    assert manifest["schema_version"] == 2 and manifest["skipped"] == []
     assert {(c["tool"], c["session_id"], c["cwd"]) for c in manifest["conversations"]} == {
         (tool, sid, str(cwd)) for tool, (sid, cwd) in ids.items()}
     assert os.stat(bundle).st_mode & 0o777 == 0o600
