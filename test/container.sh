@@ -126,6 +126,7 @@ main() {
 	clis="${clis%/*/node_modules/.bin}"
 	# pip's environment, but for PIP_FIND_LINKS: a directory of this machine's own wheels
 	for var in $(env | grep -oE '^PIP_[A-Z_]+' | grep -vx PIP_FIND_LINKS); do envs+=(-e "$var"); done
+	if [ -n "${ASSISTANT_RESURRECT_TEST_WORKERS:-}" ]; then envs+=(-e ASSISTANT_RESURRECT_TEST_WORKERS); fi
 	say "running bash test/run.sh $* in the container (as its user tester)"
 	"${engine[@]}" run --network host --name "$name" -v "$clis:/cache/clis:ro" \
 		${envs[@]+"${envs[@]}"} "$image" bash test/run.sh "$@" || status=$?

@@ -13,6 +13,12 @@ import sys
 
 def run(argv: list[str]) -> int:
     """Dispatch ``argv`` (without the program name)."""
+    if "--hook" in argv and ("restore" in argv or "keep" in argv):
+        # a hook line written before the workers had their own entry point, still set in a
+        # tmux server that has not reloaded the plugin since the upgrade
+        from assistant_resurrect import worker
+
+        return worker.main(["restore" if "restore" in argv else "keep"])
     try:
         if argv[:1] == ["hook"]:  # resurrect's hot path: skip the CLI's imports
             from assistant_resurrect.hooks import run_hook

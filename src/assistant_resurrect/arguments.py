@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import typing as t
 
-from assistant_resurrect import __version__, ages, recovery
+from assistant_resurrect import __version__, ages
 from assistant_resurrect.assistants import ASSISTANTS
 from assistant_resurrect.conversations import ConversationState
 
@@ -19,11 +19,19 @@ def parse_age(text: str) -> float:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
+def _count(text: str) -> int:
+    """A count for argparse (a usage error, not a traceback, for anything else)."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"not a count: {text!r}")
+    return int(text)
+
+
 def _command(sub: t.Any, name: str, text: str, json: bool = True, **kw: t.Any
              ) -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = sub.add_parser(name, help=text, **kw)
     if json:
-        p.add_argument("--json", action="store_true", help="print one JSON object")
+        p.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                       help="print one JSON object")  # a subcommand's default keeps the parent's
     return p
 
 
@@ -82,7 +90,7 @@ def create_parser() -> argparse.ArgumentParser:
     p.add_argument("--state", action="append", default=[],
                    choices=[s.value for s in ConversationState],
                    help="only rows in this state (repeatable)")
-    p.add_argument("--limit", type=recovery.index, help="at most N rows, newest first")
+    p.add_argument("--limit", type=_count, help="at most N rows, newest first")
     p.set_defaults(sessions_command=None)
     resume_p = _command(p.add_subparsers(dest="sessions_command"), "resume",
                         "resume one conversation (a new window in its directory by default)")
@@ -110,7 +118,7 @@ def create_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="a bundle (or, with --kept, a session id)")
     _flags(p, "--kept: FILE is a session id: import its kept copy (keep-transcripts)",
            "--dry-run: say what would be written")
-    p.add_argument("--older", type=recovery.index, default=0, metavar="N",
+    p.add_argument("--older", type=_count, default=0, metavar="N",
                    help="with --kept: the version N before the newest (a file the tool "
                         "truncated or rewrote keeps its earlier versions)")
 

@@ -32,7 +32,7 @@ from assistant_resurrect import (
     snapshot,
     terminal,
 )
-from assistant_resurrect.exc import AssistantResurrectError
+from assistant_resurrect.exc import AssistantResurrectError, kind_of
 from assistant_resurrect.recovery import Context, Target
 from assistant_resurrect.tmux import Command, MenuItem, Tmux, menu
 from assistant_resurrect.tmux import popup as tmux_popup
@@ -270,15 +270,22 @@ COMMANDS: dict[str, t.Callable[[argparse.Namespace], Reply | int]] = {
 
 def main(argv: list[str] | None = None) -> int:
     """Parse ``argv`` (default ``sys.argv[1:]``), run the command, print its :class:`Reply`
-    and return its exit code; an :class:`AssistantResurrectError` is one line on stderr, 1."""
+    and return its exit code. A refusal (:class:`AssistantResurrectError`) or a file error is
+    one line on stderr, exit 1; with ``--json``/``--print`` every error is the envelope's
+    ``error`` instead (an unexpected one with its traceback in the log on stderr)."""
     args = arguments.create_parser().parse_args(argv)
     if args.command != "hook":
         _log.log_to_stderr(getattr(logging, str(args.log_level).upper(), logging.WARNING))
+    as_json = getattr(args, "json", False) or getattr(args, "print", False)
     try:
         reply = COMMANDS[args.command](args)
-    except AssistantResurrectError as err:
-        if getattr(args, "json", False) or getattr(args, "print", False):
-            _print_json(args.command, False, error={"kind": err.kind, "message": str(err)})
+    except Exception as err:
+        if not (as_json or isinstance(err, (AssistantResurrectError, OSError))):
+            raise
+        if as_json:
+            if not isinstance(err, (AssistantResurrectError, OSError)):
+                log.exception("%s failed", args.command)
+            _print_json(args.command, False, error={"kind": kind_of(err), "message": str(err)})
         else:
             print(terminal.safe(f"assistant-resurrect: {err}"), file=sys.stderr)
         return FAILED

@@ -9,16 +9,19 @@ import re
 class AssistantResurrectError(Exception):
     """Root of this package's exceptions."""
 
-    @property
-    def kind(self) -> str:
-        """The error's name in ``--json`` (``error.kind``, docs/json.md): the class name in
-        kebab case without ``Error``; ``error`` for this root class.
 
-        >>> TmuxNotRunningError("x").kind, AssistantResurrectError("x").kind
-        ('tmux-not-running', 'error')
-        """
-        name = re.sub(r"(?<!^)(?=[A-Z])", "-", type(self).__name__.removesuffix("Error")).lower()
-        return "error" if name == "assistant-resurrect" else name
+
+def kind_of(err: BaseException) -> str:
+    """An error's name in ``--json`` (``error.kind``, docs/json.md): its class name in kebab
+    case without ``Error``; ``error`` for :class:`AssistantResurrectError` itself.
+
+    >>> kind_of(TmuxNotRunningError("x")), kind_of(AssistantResurrectError("x"))
+    ('tmux-not-running', 'error')
+    >>> kind_of(FileNotFoundError("x"))
+    'file-not-found'
+    """
+    name = re.sub(r"(?<!^)(?=[A-Z])", "-", type(err).__name__.removesuffix("Error")).lower()
+    return "error" if name == "assistant-resurrect" else name
 
 
 class TmuxNotRunningError(AssistantResurrectError):

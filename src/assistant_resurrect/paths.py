@@ -53,7 +53,8 @@ class StateDir:
 
     ``StateDir(root).save_log`` is ``root / "save.log"``; ``StateDir.here()`` is the one
     :func:`state_dir` gives. The trackers' own files (``<tool>-<pid>.json``) are named by their
-    tools. Raises RuntimeError when the attributes and :data:`STATE_FILES` disagree.
+    tools, as are the version caches (``<tool>.version.json``); a log past its size limit moves
+    to ``<name>.1``. Raises RuntimeError when the attributes and :data:`STATE_FILES` disagree.
     """
 
     root: pathlib.Path

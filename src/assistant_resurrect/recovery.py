@@ -30,7 +30,7 @@ from assistant_resurrect import (
 from assistant_resurrect import snapshot as store
 from assistant_resurrect.assistants import ASSISTANTS
 from assistant_resurrect.conversations import Conversation
-from assistant_resurrect.exc import AssistantResurrectError, TmuxNotRunningError, UnquotableError
+from assistant_resurrect.exc import AssistantResurrectError, UnquotableError
 from assistant_resurrect.options import Options
 from assistant_resurrect.procs import ProcessTable
 from assistant_resurrect.restore import PlanRow
@@ -60,12 +60,13 @@ class Context:
 
     @classmethod
     def survey(cls, socket_name: str | None = None) -> Context:
-        """Options and every pane in one tmux call; without a server, the default options and
-        no panes (the stores can be read without tmux)."""
+        """Options and every pane in one tmux call; without a server (or a tmux that fails),
+        the default options and no panes: the stores can be read without tmux."""
         tmux = Tmux(socket_name=socket_name) if socket_name else Tmux()
         try:
             option_lines, panes = tmux.options_and_panes()
-        except TmuxNotRunningError:
+        except AssistantResurrectError as err:
+            log.info("no tmux options or panes used: %s", err)
             option_lines, panes = [], []
         return cls._of(tmux, Options.from_lines(option_lines), tuple(panes))
 
@@ -201,13 +202,15 @@ def status(tmux: Tmux) -> list[dict[str, t.Any]]:
 def pane_json(rec: PaneSession, state: restore.State) -> dict[str, t.Any]:
     """The pane object (docs/json.md) of a pane just detected (``live``) or saved (``saved``):
     a plan row's keys, its resume line for ``$SHELL`` (null when it cannot be typed there),
-    and what detection found: ``launcher``, ``argv``, ``replay_args``, ``env`` (the captured,
-    redacted names and values), ``refused``, ``notes``, ``searched``."""
+    and what detection found: ``pane_id`` and the assistant's ``pid``, ``launcher``,
+    ``argv``, ``replay_args``, ``env`` (the captured, redacted names and values),
+    ``refused``, ``notes``, ``searched``."""
     row = PlanRow(rec, state)
     if rec.session_id:
         with contextlib.suppress(UnquotableError):
             row.command = restore.resume_command(rec, user_shell())
-    return {**row.to_json(), "launcher": rec.launcher, "argv": rec.argv,
+    return {**row.to_json(), "pane_id": rec.pane_id or None, "pid": rec.pid or None,
+            "launcher": rec.launcher, "argv": rec.argv,
             "replay_args": rec.replay_args, "env": rec.env, "refused": rec.refused,
             "notes": rec.notes, "searched": rec.searched}
 
@@ -226,12 +229,14 @@ def history(rdir: pathlib.Path) -> list[dict[str, t.Any]]:
     for path in store.list_snapshots(rdir):
         try:
             snap = store.load(path)
-        except (OSError, AssistantResurrectError):
+            created = ages.iso(snap.created_at)
+        except (OSError, AssistantResurrectError, ValueError, OverflowError) as err:
+            log.warning("history leaves out %s: %s", path.name, err)
             continue
         tools: dict[str, int] = {}
         for p in snap.resumable:
             tools[p.tool] = tools.get(p.tool, 0) + 1
-        items.append({"snapshot": path.name, "created_at": ages.iso(snap.created_at),
+        items.append({"snapshot": path.name, "created_at": created,
                       "resurrect_file": snap.resurrect_file, "tools": tools,
                       "last": bool(last and last.name == snap.resurrect_file
                                    and path.stem == last.stem),

@@ -55,9 +55,8 @@ def main(argv: list[str]) -> int:
     try:
         return run(name)
     except Exception:  # noqa: BLE001 - a worker never fails its caller
-        state = paths.StateDir.here()
-        return _log.start_failed(name, state.restore_log if name == "restore"
-                                 else state.save_log)
+        logfile = paths.state_dir() / ("restore.log" if name == "restore" else "save.log")
+        return _log.start_failed(name, logfile)  # plain names: StateDir may be what failed
 
 
 if __name__ == "__main__":

@@ -94,6 +94,8 @@ BAD_FILES = {
     "panes is an object": '{"format": "tmux-assistant-resurrect", "version": 1, "panes": {}}',
     "created_at is a string": '{"format": "tmux-assistant-resurrect", "version": 1, '
                               '"created_at": "yesterday", "panes": []}',
+    "created_at past year 9999": '{"format": "tmux-assistant-resurrect", "version": 1, '
+                                 '"created_at": 1800000000000000, "panes": []}',
     "not UTF-8": b"\xff\xfe{",
     "unknown version": '{"format": "tmux-assistant-resurrect", "version": 99, "panes": []}',
 }

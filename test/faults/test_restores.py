@@ -56,6 +56,16 @@ def test_a_restore_with_nothing_saved_says_so(clean: FaultLab) -> None:
     assert "nothing to restore" in _worker(clean)
 
 
+def test_a_hook_line_from_before_the_worker_entry_point_still_restores(clean: FaultLab
+                                                                      ) -> None:
+    """``restore --execute --hook`` (the line an older plugin.tmux set) runs the worker."""
+    before = clean.log("restore.log")
+    socket = clean.tmux("display-message", "-p", "#{socket_path}").strip()
+    in_tmux = {"TMUX": f"{socket},1,0"}  # resurrect runs its hooks inside the tmux server
+    assert clean.cli("restore", "--execute", "--hook", extra_env=in_tmux).returncode == 0
+    assert "nothing to restore" in clean.log("restore.log")[len(before):]
+
+
 def test_a_worker_that_cannot_start_logs_the_traceback(clean: FaultLab) -> None:
     clean.resurrect_save(TS)
     clean.arm("errno:open:EACCES:1")  # its first file, the log itself, cannot be opened
