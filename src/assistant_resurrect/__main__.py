@@ -30,12 +30,10 @@ def run(argv: list[str]) -> int:
     except Exception:
         if argv[:1] != ["hook"]:
             raise
-        from assistant_resurrect import _log, paths
+        from assistant_resurrect import _log
 
-        name, state = argv[1] if len(argv) > 1 else "hook", paths.StateDir.here()
-        saving = "save" in name
-        return _log.start_failed(name, state.save_log if saving else state.restore_log,
-                                 state.save_missed if saving else None)
+        name = argv[1] if len(argv) > 1 else "hook"
+        return _log.start_failed(name, saving="save" in name, missed="save" in name)
 
 
 sys.exit(run(sys.argv[1:]))

@@ -59,15 +59,24 @@ def log_to_stderr(level: int = logging.WARNING) -> None:
     root.setLevel(level)
 
 
-def start_failed(name: str, logfile: pathlib.Path, missed: pathlib.Path | None = None) -> int:
+def start_failed(name: str, saving: bool, missed: bool = False) -> int:
     """An entry point (hook or worker ``name``) could not start: log the traceback of the
-    exception being handled to ``logfile``, leave the ``missed`` flag (a save to take again)
-    and say so in one ``display-message``. Returns 0, the exit code a hook must have."""
+    exception being handled to ``save.log`` (``saving``) or ``restore.log``, leave the
+    ``save_missed`` flag when ``missed`` (a save to take again) and say so in one
+    ``display-message``. Returns 0, the exit code a hook must have."""
+    from assistant_resurrect import paths
+
+    try:
+        state = paths.StateDir.here()
+        logfile = state.save_log if saving else state.restore_log
+        flag = state.save_missed if missed else None
+    except Exception:  # noqa: BLE001 - the state-file names may be what failed to load
+        logfile, flag = paths.state_dir() / ("save.log" if saving else "restore.log"), None
     try:
         log_to_file(logfile)
         logging.getLogger("assistant_resurrect").exception("%s could not start", name)
-        if missed is not None:
-            _fs.touch_private(missed)
+        if flag is not None:
+            _fs.touch_private(flag)
     except OSError:
         pass
     import subprocess

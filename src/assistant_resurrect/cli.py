@@ -67,7 +67,7 @@ def _out(*lines: str, flush: bool = False) -> None:
 
 
 def _tmux(args: argparse.Namespace) -> Tmux:
-    return Tmux(socket_name=args.socket_name) if args.socket_name else Tmux()
+    return Tmux(socket_name=args.socket_name or None)
 
 
 def cmd_hook(args: argparse.Namespace) -> int:
@@ -222,7 +222,7 @@ def cmd_import(args: argparse.Namespace) -> Reply:
 def cmd_keep(args: argparse.Namespace) -> Reply:
     """Keep copies of the newest snapshot's conversations now (:func:`recovery.keep_newest`;
     after each save the keep worker does the same, :mod:`worker`)."""
-    results, _ = recovery.keep_newest(Context.survey(args.socket_name))
+    results = recovery.keep_newest(Context.survey(args.socket_name))
     return Reply({"results": [r.to_json() for r in results]}, report.results(results))
 
 

@@ -55,14 +55,14 @@ class Context:
     @classmethod
     def open(cls, socket_name: str | None = None) -> Context:
         """One ``show-options -g``. Raises :class:`TmuxNotRunningError` without a server."""
-        tmux = Tmux(socket_name=socket_name) if socket_name else Tmux()
+        tmux = Tmux(socket_name=socket_name or None)
         return cls._of(tmux, Options.read(tmux))
 
     @classmethod
     def survey(cls, socket_name: str | None = None) -> Context:
         """Options and every pane in one tmux call; without a server (or a tmux that fails),
         the default options and no panes: the stores can be read without tmux."""
-        tmux = Tmux(socket_name=socket_name) if socket_name else Tmux()
+        tmux = Tmux(socket_name=socket_name or None)
         try:
             option_lines, panes = tmux.options_and_panes()
         except AssistantResurrectError as err:
@@ -111,7 +111,7 @@ def select(records: list[PaneSession], target: Target, tmux: Tmux) -> list[PaneS
 
 
 def index(text: str) -> int:
-    """A window or pane index (or a count). Raises :class:`AssistantResurrectError`."""
+    """A window or pane index. Raises :class:`AssistantResurrectError`."""
     try:
         return int(text)
     except ValueError:
@@ -221,8 +221,8 @@ def user_shell() -> shells.Shell:
 
 
 def history(rdir: pathlib.Path) -> list[dict[str, t.Any]]:
-    """Every snapshot that loads, oldest first: ``snapshot`` (its name), ``created_at`` (epoch
-    s), ``resurrect_file``, ``tools`` ({tool: resumable panes}), ``last`` (paired with
+    """Every snapshot that loads, oldest first: ``snapshot`` (its name), ``created_at`` (ISO
+    8601 UTC), ``resurrect_file``, ``tools`` ({tool: resumable panes}), ``last`` (paired with
     resurrect's ``last``) and ``save_file_exists``."""
     last = resurrect.last_save_file(rdir)
     items = []
@@ -335,14 +335,13 @@ def import_kept(ctx: Context, session_id: str, dry_run: bool, back: int
     return kept.import_kept(state, tools[0], session_id, cwd, os.environ, dry_run, back)
 
 
-def keep_newest(ctx: Context) -> tuple[list[bundle.Result], int]:
-    """Keep copies of the newest non-empty snapshot's conversations (:func:`kept.keep`): the
-    results and how many conversations were looked at."""
+def keep_newest(ctx: Context) -> list[bundle.Result]:
+    """Keep copies of the newest non-empty snapshot's conversations (:func:`kept.keep`)."""
     path = store.newest_non_empty(ctx.resurrect_dir)
     records = store.load(path).resumable if path else []
     results = kept.keep(records, ctx.state.root, restore.env_for)
     log.info("kept %d file(s) of %d conversation(s)", len(results), len(records))
-    return results, len(records)
+    return results
 
 
 def restore_all(ctx: Context) -> list[PlanRow]:

@@ -55,8 +55,7 @@ def main(argv: list[str]) -> int:
     try:
         return run(name)
     except Exception:  # noqa: BLE001 - a worker never fails its caller
-        logfile = paths.state_dir() / ("restore.log" if name == "restore" else "save.log")
-        return _log.start_failed(name, logfile)  # plain names: StateDir may be what failed
+        return _log.start_failed(name, saving=name != "restore")
 
 
 if __name__ == "__main__":
