@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The container suite: build the test image (test/Dockerfile) and run `bash test/run.sh` in
-# it, as the unprivileged user the image defines. Uses docker when a Docker engine answers,
+# it, as the unprivileged user the image defines, under an init that reaps orphaned processes
+# (pytest is not one: without it the CLIs' exited children stay zombies). Uses docker when a Docker engine answers,
 # else podman (installed with apt when missing). Where no image registry is reachable the base
 # image is made with debootstrap from the Debian mirror apt already uses, once, cached by name.
 # This machine's package-client configuration (apt sources, CA bundle, /etc/pip.conf,
@@ -128,7 +129,7 @@ main() {
 	for var in $(env | grep -oE '^PIP_[A-Z_]+' | grep -vx PIP_FIND_LINKS); do envs+=(-e "$var"); done
 	if [ -n "${ASSISTANT_RESURRECT_TEST_WORKERS:-}" ]; then envs+=(-e ASSISTANT_RESURRECT_TEST_WORKERS); fi
 	say "running bash test/run.sh $* in the container (as its user tester)"
-	"${engine[@]}" run --network host --name "$name" -v "$clis:/cache/clis:ro" \
+	"${engine[@]}" run --init --network host --name "$name" -v "$clis:/cache/clis:ro" \
 		${envs[@]+"${envs[@]}"} "$image" bash test/run.sh "$@" || status=$?
 	rm -rf "$results" && mkdir -p "$results"
 	"${engine[@]}" cp "$name:/src/test-results/junit.xml" "$results/junit.xml" || status=1
