@@ -17,7 +17,7 @@ import threading
 import time
 import typing as t
 
-from assistant_resurrect import _fs, prompt, save, shells
+from assistant_resurrect import _fs, detect, prompt, shells
 from assistant_resurrect.assistants import ASSISTANTS, Assistant
 from assistant_resurrect.exc import UnquotableError
 from assistant_resurrect.options import Options
@@ -128,15 +128,15 @@ def live_sessions(panes: list[PaneRecord], table: ProcessTable, state_dir: pathl
 def running_sessions(panes: list[PaneRecord], table: ProcessTable, state_dir: pathlib.Path
                      ) -> dict[tuple[str, str], PaneRecord | int]:
     """Like :func:`live_sessions`, with the pane (or, outside these panes, the pid)."""
-    detections = save.detect(panes, table)
-    resolved = save.resolve(detections, state_dir)
+    detections = detect.detect(panes, table)
+    resolved = detect.resolve(detections, state_dir)
     live: dict[tuple[str, str], PaneRecord | int] = {}
     for det in detections:
         evidence, _ = resolved[det.pane.pane_id]
         if evidence is not None:
             live[(det.tool.name, evidence.session_id)] = det.pane
     in_panes = {p.pid for pane in panes for p in table.tree(pane.pane_pid)}
-    for tool, found in save.detect_elsewhere(table, in_panes):
+    for tool, found in detect.detect_elsewhere(table, in_panes):
         evidence = next(tool.exact_evidence(found, state_dir), None)
         sid = evidence.session_id if evidence else tool.argv_session(tool.split(found.args))
         if sid:
@@ -152,7 +152,7 @@ def pane_is_idle_shell(pane: PaneRecord, table: ProcessTable) -> str | None:
 def _busy(command: str, tree: list[t.Any]) -> str | None:
     if shells.shell_of(command) is None:
         return f"pane runs {command!r}, not a shell"
-    if save.find_assistant(tree) is not None:
+    if detect.find_assistant(tree) is not None:
         return "an assistant already runs in this pane"
     if len(tree) > 1:
         return f"the shell has a running child ({tree[1].name})"
@@ -447,7 +447,7 @@ def _wait_started(tmux: Tmux, pane: PaneRecord, tool: Assistant,
     deadline = time.monotonic() + timeout
     screen = ""
     while time.monotonic() < deadline:
-        hit = save.find_assistant(ProcessTable.snapshot().tree(pane.pane_pid), [tool])
+        hit = detect.find_assistant(ProcessTable.snapshot().tree(pane.pane_pid), [tool])
         if hit is not None:
             return hit[1].proc
         screen = tmux.capture(pane.pane_id)

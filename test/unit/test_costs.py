@@ -8,7 +8,7 @@ import pathlib
 
 import pytest
 
-from assistant_resurrect import save, snapshot
+from assistant_resurrect import detect, snapshot
 from assistant_resurrect.assistants import ASSISTANTS
 from assistant_resurrect.procs import ProcessTable, ProcInfo
 
@@ -24,15 +24,15 @@ def test_elsewhere_detection_is_linear_in_a_250_deep_chain(
         procs.append(ProcInfo(depth, depth - 1, "node", 1.0, argv, "/usr/bin/node", "/w"))
     table = ProcessTable(procs)
     calls = 0
-    real = save._interactive_index
+    real = detect._interactive_index
 
     def counted(tool: object, proc: object) -> int | None:
         nonlocal calls
         calls += 1
         return real(tool, proc)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(save, "_interactive_index", counted)
-    found = save.detect_elsewhere(table, set())
+    monkeypatch.setattr(detect, "_interactive_index", counted)
+    found = detect.detect_elsewhere(table, set())
     assert calls <= len(procs) * len(ASSISTANTS)
     assert len(found) == (1 if assistant_every else 0)  # the outermost; the rest is its tree
     if assistant_every == 1:

@@ -7,8 +7,8 @@ import typing as t
 import pytest
 
 from assistant_resurrect.assistants import ASSISTANTS
+from assistant_resurrect.detect import find_assistant
 from assistant_resurrect.procs import ProcessTable, ProcInfo
-from assistant_resurrect.save import find_assistant
 
 
 def proc(pid: int, ppid: int, argv: list[str], exe: str = "", name: str = "") -> ProcInfo:

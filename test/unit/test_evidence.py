@@ -17,9 +17,9 @@ from support.tools import TOOLS
 
 from assistant_resurrect import restore
 from assistant_resurrect.assistants import ASSISTANTS, claude
+from assistant_resurrect.detect import detect, resolve
 from assistant_resurrect.options import Options
 from assistant_resurrect.procs import ProcessTable, ProcInfo, clock_ticks_since_boot
-from assistant_resurrect.save import detect, resolve
 from assistant_resurrect.snapshot import PaneSession
 from assistant_resurrect.tmux import PaneRecord
 

@@ -2,7 +2,7 @@
 imports itself back through others (lazy imports inside functions count too).
 
 The floors (docs/architecture.md draws them): 1 the parts (tmux, shells, prompt, processes,
-files, options), 2 tool knowledge (``assistants/``), 3 the store and detection (snapshot,
+files, options), 2 tool knowledge (``assistants/``), 3 the store and detection (snapshot, detect,
 save, kept copies, bundles), 4 the application (restore, conversations, doctor, install,
 hooks), 5 the interfaces (cli, popup, ``__main__``).
 """
@@ -20,7 +20,7 @@ FLOORS = {
     1: {"", "exc", "paths", "ages", "redact", "terminal", "tmux_quote", "_fs", "_log", "procs",
         "shells", "resurrect", "tmux", "options", "prompt"},
     2: {"assistants"},
-    3: {"snapshot", "save", "kept", "bundle"},
+    3: {"snapshot", "detect", "save", "kept", "bundle"},
     4: {"restore", "conversations", "doctor", "install", "hooks", "recovery"},
     5: {"cli", "arguments", "report", "popup", "worker", "__main__"},
 }

@@ -11,9 +11,10 @@ from support.shell_echo import SHELL_ECHO, echo_through
 
 from assistant_resurrect import redact, shells
 from assistant_resurrect.assistants import ASSISTANTS
+from assistant_resurrect.detect import detect
 from assistant_resurrect.exc import UnquotableError
 from assistant_resurrect.procs import ProcessTable, ProcInfo
-from assistant_resurrect.save import build_record, detect
+from assistant_resurrect.save import build_record
 from assistant_resurrect.tmux import PaneRecord
 
 # printable metacharacters, then everything a line editor acts on: C0 (Ctrl-U kills the line,
