@@ -53,7 +53,7 @@ def create_parser() -> argparse.ArgumentParser:
 
     p = _command(sub, "hook", "entry point for tmux-resurrect hooks (prints nothing)",
                  json=False)
-    p.add_argument("name", help="post-save-layout | post-save-all | post-restore-all")
+    p.add_argument("name", help="post-save-layout | post-save-all | post-restore-all | catch-up")
     p.add_argument("args", nargs="*")
 
     p = _command(sub, "save", "snapshot assistant panes now, paired with resurrect's "

@@ -18,6 +18,7 @@ conversation back never overwrites a file: a different file already there is a c
 from __future__ import annotations
 
 import contextlib
+import enum
 import hashlib
 import io
 import json
@@ -55,18 +56,34 @@ class Source(t.NamedTuple):
     resume_command: str | None = None
 
 
+class Action(str, enum.Enum):
+    """What became of one member on import or keep."""
+
+    RESTORED = "restored"  # put back where its tool reads it
+    WOULD_RESTORE = "would-restore"  # --dry-run: would be put back
+    PRESENT = "present"  # already there, the same content
+    CONFLICT = "conflict"  # there with other content; left as it is
+    KEPT = "kept"  # keep: a new version of its kept copy
+    REFUSED = "refused"  # not a member of its conversation, or its path leads out
+
+    @property
+    def failed(self) -> bool:
+        """Whether ``import`` exits 1 for it."""
+        return self in (Action.CONFLICT, Action.REFUSED)
+
+
 class Result(t.NamedTuple):
-    """What became of one member on import or keep: ``action`` is ``restored``,
-    ``would-restore``, ``present``, ``conflict``, ``kept``, ``copied`` or ``refused``."""
+    """What became of one member on import or keep (``action``, and ``detail`` on why or
+    where)."""
 
     tool: str
     session_id: str
     member: str
-    action: str
+    action: Action
     detail: str = ""
 
     def to_json(self) -> dict[str, str]:
-        return self._asdict()
+        return {**self._asdict(), "action": self.action.value}
 
 
 # -- a conversation's files -----------------------------------------------------------------
@@ -406,7 +423,7 @@ def put_back(conv: dict[str, t.Any], members: dict[str, tuple[str, int, float]],
     name, sid, cwd = conv["tool"], conv["session_id"], str(conv.get("cwd") or "")
     tool = ASSISTANTS.get(name)
     if tool is None or not is_session_id(sid) or not tool.id_pattern.match(sid):
-        return [Result(name, sid, "", "refused", "not a supported tool and session id")]
+        return [Result(name, sid, "", Action.REFUSED, "not a supported tool and session id")]
     root = tool.root(env)
     out = []
     for member, (digest, _size, mtime) in members.items():
@@ -414,7 +431,7 @@ def put_back(conv: dict[str, t.Any], members: dict[str, tuple[str, int, float]],
         if relative == f"{DOCUMENTS}/{sid}.json" and member.startswith(f"{name}/"):
             out.append(_put_document(tool, sid, cwd, member, digest, opener, env, dry_run))
         elif not member.startswith(f"{name}/") or not belongs(tool, relative, sid):
-            out.append(Result(name, sid, member, "refused", "not one of this conversation's "
+            out.append(Result(name, sid, member, Action.REFUSED, "not one of this conversation's "
                                                             "files"))
         else:
             out.append(_put_file(tool, sid, member, root, relative, digest, mtime, opener,
@@ -425,23 +442,23 @@ def put_back(conv: dict[str, t.Any], members: dict[str, tuple[str, int, float]],
 def _put_file(tool: Assistant, sid: str, member: str, root: pathlib.Path, relative: str,
               digest: str, mtime: float, opener: t.Callable[[str], t.BinaryIO], dry_run: bool,
               written: Transaction) -> Result:
-    def result(action: str, detail: str = "") -> Result:
+    def result(action: Action, detail: str = "") -> Result:
         return Result(tool.name, sid, member, action, detail)
 
     dest = root / relative
     if not _inside(dest, root):
-        return result("refused", f"{dest.parent} leads out of {root}")
+        return result(Action.REFUSED, f"{dest.parent} leads out of {root}")
     if dest.exists() or dest.is_symlink():
         same = dest.is_file() and not dest.is_symlink() and sha256(dest) == digest
-        return result("present") if same else result(
-            "conflict", f"{dest} exists with other content; left as it is")
+        return result(Action.PRESENT) if same else result(
+            Action.CONFLICT, f"{dest} exists with other content; left as it is")
     if dry_run:
-        return result("would-restore", str(dest))
+        return result(Action.WOULD_RESTORE, str(dest))
     _fs.ensure_private_dir(dest.parent)
     with opener(member) as source:
         _publish(source, dest, mtime, digest)
     written.paths.append(dest)
-    return result("restored", str(dest))
+    return result(Action.RESTORED, str(dest))
 
 
 def _inside(path: pathlib.Path, root: pathlib.Path) -> bool:
@@ -460,15 +477,15 @@ def _put_document(tool: Assistant, sid: str, cwd: str, member: str, digest: str,
                   opener: t.Callable[[str], t.BinaryIO], env: t.Mapping[str, str],
                   dry_run: bool) -> Result:
     if tool.session_exists(sid, cwd, dict(env)):
-        return Result(tool.name, sid, member, "present")
+        return Result(tool.name, sid, member, Action.PRESENT)
     if dry_run:
-        return Result(tool.name, sid, member, "would-restore", f"{tool.name} import")
+        return Result(tool.name, sid, member, Action.WOULD_RESTORE, f"{tool.name} import")
     with tempfile.TemporaryDirectory(prefix="assistant-resurrect-") as tmp:
         path = pathlib.Path(tmp) / f"{sid}.json"
         with opener(member) as source:
             _publish(source, path, None, digest)
         tool.import_document(env, path, cwd)
-    return Result(tool.name, sid, member, "restored", f"{tool.name} import")
+    return Result(tool.name, sid, member, Action.RESTORED, f"{tool.name} import")
 
 
 def _publish(source: t.BinaryIO, dest: pathlib.Path, mtime: float | None,

@@ -212,8 +212,9 @@ def cmd_import(args: argparse.Namespace) -> Reply:
     else:
         results = bundle.import_bundle(pathlib.Path(args.file), os.environ, args.dry_run)
     for r in results:
-        log.info("import %s %s %s: %s %s", r.tool, r.session_id, r.member, r.action, r.detail)
-    refused = any(r.action in ("conflict", "refused") for r in results)
+        log.info("import %s %s %s: %s %s", r.tool, r.session_id, r.member, r.action.value,
+                 r.detail)
+    refused = any(r.action.failed for r in results)
     return Reply({"bundle": None if args.kept else args.file, "dry_run": args.dry_run,
                   "results": [r.to_json() for r in results]}, report.results(results),
                  FAILED if refused else OK)

@@ -10,13 +10,12 @@ import subprocess
 import time
 import typing as t
 
-from assistant_resurrect import _fs, ages, paths, restore, resurrect, save, snapshot
+from assistant_resurrect import _fs, ages, hooks, paths, restore, resurrect, save, snapshot
 from assistant_resurrect.assistants import ASSISTANTS
 from assistant_resurrect.exc import AssistantResurrectError, TmuxNotRunningError
 from assistant_resurrect.options import Options
 from assistant_resurrect.tmux import Tmux
 
-HOOKS = ("post-save-layout", "post-save-all", "post-restore-all")
 MARKER = "# tmux-assistant-resurrect"  # scripts/variables.sh hook_marker
 MIN_TMUX = (3, 2)
 
@@ -105,7 +104,7 @@ def _changelog_version(directory: str) -> str:
 
 def _hook_lines(raw: dict[str, str]) -> list[Check]:
     out = []
-    for hook in HOOKS:
+    for hook in (h.value for h in hooks.RESURRECT_HOOKS):
         value = raw.get(f"@resurrect-hook-{hook}", "").strip().strip("'\"")
         if MARKER not in value:
             out.append(Check(f"hook {hook}", Level.ERROR, f"our line is not in "

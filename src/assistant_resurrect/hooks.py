@@ -8,6 +8,7 @@ into the log (and one ``display-message``), never into resurrect.
 from __future__ import annotations
 
 import contextlib
+import enum
 import filecmp
 import logging
 import os
@@ -23,6 +24,25 @@ from assistant_resurrect.options import Options
 from assistant_resurrect.tmux import Tmux
 
 log = logging.getLogger(__name__)
+
+
+class Hook(str, enum.Enum):
+    """A hook our lines name (``python -m assistant_resurrect hook NAME``): resurrect's three
+    hook options (``@resurrect-hook-<name>``), and ``catch-up``, run by ``plugin.tmux`` once
+    its first-load setup is done."""
+
+    POST_SAVE_LAYOUT = "post-save-layout"
+    POST_SAVE_ALL = "post-save-all"
+    POST_RESTORE_ALL = "post-restore-all"
+    CATCH_UP = "catch-up"
+
+    @property
+    def saving(self) -> bool:
+        """Whether it takes a save (a failure leaves ``save_missed``; it logs to save.log)."""
+        return self is not Hook.POST_RESTORE_ALL
+
+
+RESURRECT_HOOKS = (Hook.POST_SAVE_LAYOUT, Hook.POST_SAVE_ALL, Hook.POST_RESTORE_ALL)
 
 
 class SaveResult(t.NamedTuple):
@@ -195,24 +215,26 @@ def run_hook(name: str, args: list[str]) -> int:
     catch-up takes that save again) and is shown once with ``display-message``.
     """
     state = paths.StateDir.here()
-    logfile = state.restore_log if "restore" in name else state.save_log
+    hook = next((h for h in Hook if h.value == name), None)
+    logfile = state.save_log if hook is None or hook.saving else state.restore_log
     with contextlib.suppress(OSError, AssistantResurrectError):
         _log.log_to_file(logfile)
+    if hook is None or (hook is Hook.POST_SAVE_LAYOUT and not args):
+        log.warning("unknown hook %r with %d argument(s)", name, len(args))
+        return 0
     tmux = Tmux()
     try:
-        if name == "post-save-layout" and args:
+        if hook is Hook.POST_SAVE_LAYOUT:
             post_save_layout(pathlib.Path(args[0]), tmux)
-        elif name == "post-save-all":
+        elif hook is Hook.POST_SAVE_ALL:
             post_save_all(tmux)
-        elif name == "post-restore-all":
+        elif hook is Hook.POST_RESTORE_ALL:
             post_restore_all()
-        elif name == "catch-up":
-            catch_up(tmux, float(args[0]) if args else time.time() - 900)
         else:
-            log.warning("unknown hook %r with %d argument(s)", name, len(args))
+            catch_up(tmux, float(args[0]) if args else time.time() - 900)
     except Exception as err:  # noqa: BLE001 - a hook must never fail resurrect
         log.exception("hook %s failed", name)
-        if "save" in name:
+        if hook.saving:
             with contextlib.suppress(OSError):
                 _fs.ensure_private_dir(state.root)
                 _fs.touch_private(state.save_missed)

@@ -89,7 +89,8 @@ def keep(records: t.Iterable[PaneSession], state_dir: pathlib.Path,
             results += _keep_one(tool, rec.session_id, rec.cwd, env_for(rec), top)
         except (OSError, AssistantResurrectError) as err:
             log.warning("could not keep %s %s: %s", rec.tool, rec.session_id, err)
-            results.append(bundle.Result(rec.tool, rec.session_id, "", "refused", str(err)))
+            results.append(bundle.Result(rec.tool, rec.session_id, "", bundle.Action.REFUSED,
+                                         str(err)))
     _collect_garbage(top)
     return results
 
@@ -116,14 +117,16 @@ def _keep_one(tool: Assistant, sid: str, cwd: str, env: dict[str, str], top: pat
     if not members:
         return []
     if last is not None and members == last.members:
-        return [bundle.Result(tool.name, sid, name, "present") for name in members]
+        return [bundle.Result(tool.name, sid, name, bundle.Action.PRESENT) for name in members]
     new = _write_version(top, tool.name, sid, cwd, members)
     if last is not None and _holds(new, last, grown_from):
         last.path.unlink(missing_ok=True)  # the new version holds all of it
     for stale in [*older, new][:-MAX_VERSIONS]:
         stale.path.unlink(missing_ok=True)
-    return [bundle.Result(tool.name, sid, name, "present" if last and last.members.get(name)
-                          == member else "kept") for name, member in members.items()]
+    before = last.members if last else {}
+    return [bundle.Result(tool.name, sid, name, bundle.Action.PRESENT
+                          if before.get(name) == member else bundle.Action.KEPT)
+            for name, member in members.items()]
 
 
 def _exports(tool: Assistant) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import logging
 import math
 import re
@@ -10,6 +11,25 @@ import typing as t
 from assistant_resurrect.tmux import Tmux
 
 log = logging.getLogger(__name__)
+
+
+class RestoreMode(str, enum.Enum):
+    """``restore-mode``: ``auto`` types the resume line and submits it; ``prompt`` leaves it
+    typed at the prompt, unsubmitted, for the user's Enter."""
+
+    AUTO = "auto"
+    PROMPT = "prompt"
+
+
+class MissingSession(str, enum.Enum):
+    """``missing-session``: what a restore does when the saved conversation is gone from its
+    tool's store: ``skip`` the pane, or start the tool ``fresh`` with the saved options."""
+
+    SKIP = "skip"
+    FRESH = "fresh"
+
+
+E = t.TypeVar("E", RestoreMode, MissingSession)
 PREFIX = "@assistant-resurrect-"
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -54,8 +74,8 @@ class Options(t.NamedTuple):
     capture_env: tuple[str, ...] = ()
     env_allow: tuple[str, ...] = ()
     blank_commands: bool = True
-    missing_session: str = "skip"
-    restore_mode: str = "auto"
+    missing_session: MissingSession = MissingSession.SKIP
+    restore_mode: RestoreMode = RestoreMode.AUTO
     client_wait: float = 5.0
     stagger: float = 0.25
     verify_seconds: float = 3.0
@@ -99,14 +119,21 @@ class Options(t.NamedTuple):
                 return default
             return value
 
-        missing = get("missing-session", "skip")
-        mode = get("restore-mode", "auto")
+        def choice(name: str, default: E) -> E:
+            text = get(name, default.value)
+            try:
+                return type(default)(text)
+            except ValueError:
+                log.warning("%s%s is %r, not %s; using %s", PREFIX, name, text,
+                            "|".join(m.value for m in type(default)), default.value)
+                return default
+
         return cls(
             capture_env=tuple(n for n in get("capture-env", "").split() if _ENV_NAME.match(n)),
             env_allow=tuple(get("env-allow", "").split()),
             blank_commands=get("blank-commands", "on") != "off",
-            missing_session=missing if missing in ("skip", "fresh") else "skip",
-            restore_mode=mode if mode in ("auto", "prompt") else "auto",
+            missing_session=choice("missing-session", MissingSession.SKIP),
+            restore_mode=choice("restore-mode", RestoreMode.AUTO),
             client_wait=number("client-wait", 5.0, 120),
             stagger=number("stagger", 0.25, 10),
             verify_seconds=number("verify-seconds", 3.0, 120),

@@ -100,4 +100,5 @@ def verified(checked: bundle.Verified, name: str) -> list[str]:
 
 def results(done: list[bundle.Result]) -> list[str]:
     """``import``, ``keep``: per file what was done to it."""
-    return [f"{r.action:<13} {r.member}" + (f"  ({r.detail})" if r.detail else "") for r in done]
+    return [f"{r.action.value:<13} {r.member}" + (f"  ({r.detail})" if r.detail else "")
+            for r in done]

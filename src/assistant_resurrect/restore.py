@@ -20,7 +20,7 @@ import typing as t
 from assistant_resurrect import _fs, detect, prompt, shells
 from assistant_resurrect.assistants import ASSISTANTS, Assistant
 from assistant_resurrect.exc import UnquotableError
-from assistant_resurrect.options import Options
+from assistant_resurrect.options import MissingSession, Options, RestoreMode
 from assistant_resurrect.procs import ProcessTable
 from assistant_resurrect.redact import REDACTED
 from assistant_resurrect.snapshot import PaneSession
@@ -212,7 +212,7 @@ def plan_row(rec: PaneSession, by_address: dict[tuple[str, int, int], PaneRecord
         return PlanRow(rec, State.CWD_MISSING, f"directory {rec.cwd!r} does not exist", pane)
     fresh = False
     if tool.session_exists(rec.session_id, rec.cwd, env_for(rec)) is False:
-        if opts.missing_session != "fresh":
+        if opts.missing_session is not MissingSession.FRESH:
             return PlanRow(rec, State.SESSION_GONE, _gone(tool, rec, state_dir), pane)
         fresh = True
     if any(REDACTED in arg for arg in rec.replay_args):
@@ -414,8 +414,8 @@ def _resume_pane(row: PlanRow, tmux: Tmux, opts: Options, claims_dir: pathlib.Pa
         launcher.admit()
 
     try:
-        typed = prompt.type_line(tmux, pane.pane_id, row.command, opts.restore_mode == "auto",
-                                 guard_for(pane), settle)
+        submit = opts.restore_mode is RestoreMode.AUTO
+        typed = prompt.type_line(tmux, pane.pane_id, row.command, submit, guard_for(pane), settle)
         if not typed.typed:
             release_claim(claims_dir, rec.tool, session_id)
             return Outcome(Kind.SKIPPED, f"pane-busy ({typed.problem})")

@@ -18,7 +18,7 @@ from support.tools import TOOLS
 from assistant_resurrect import restore
 from assistant_resurrect.assistants import ASSISTANTS, claude
 from assistant_resurrect.detect import detect, resolve
-from assistant_resurrect.options import Options
+from assistant_resurrect.options import MissingSession, Options
 from assistant_resurrect.procs import ProcessTable, ProcInfo, clock_ticks_since_boot
 from assistant_resurrect.snapshot import PaneSession
 from assistant_resurrect.tmux import PaneRecord
@@ -262,7 +262,7 @@ def test_missing_session_is_skipped_or_started_fresh(tmp_path: pathlib.Path) -> 
     rec = PaneSession("s", 0, 0, "claude", str(tmp_path), "0199dddd-0000-7000-8000-00000000000f",
                       launcher="claude", replay_args=["--model", "opus"])
     assert _plan(rec, Options()).state == "session-gone"
-    row = _plan(rec, Options(missing_session="fresh"))
+    row = _plan(rec, Options(missing_session=MissingSession.FRESH))
     assert row.state == "ready" and row.fresh
     assert row.command and row.command.endswith("command claude --model opus")
 
@@ -301,10 +301,10 @@ def test_a_value_that_lost_a_secret_is_never_replayed(tmp_path: pathlib.Path) ->
     rec = PaneSession("s", 0, 0, "claude", str(tmp_path), "0199dddd-0000-7000-8000-00000000000f",
                       launcher="claude", env={"HTTPS_PROXY": f"https://{REDACTED}@proxy:3128",
                                               "MODE": "plan"})
-    row = _plan(rec, Options(missing_session="fresh"))
+    row = _plan(rec, Options(missing_session=MissingSession.FRESH))
     assert row.state == "ready" and row.command and "HTTPS_PROXY" not in row.command
     assert "MODE=plan" in row.command
     assert "HTTPS_PROXY left to the shell's environment" in row.reason
     assert restore.env_for(rec).get("HTTPS_PROXY") == os.environ.get("HTTPS_PROXY")
     rec = rec._replace(replay_args=["--mcp-config", f'{{"k": "{REDACTED}"}}'])
-    assert _plan(rec, Options(missing_session="fresh")).state == "unsafe-flags"
+    assert _plan(rec, Options(missing_session=MissingSession.FRESH)).state == "unsafe-flags"

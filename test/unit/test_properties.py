@@ -10,13 +10,14 @@ import pathlib
 import tempfile
 import typing as t
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from assistant_resurrect import _fs, ages, restore, resurrect, snapshot
 from assistant_resurrect.assistants import gemini, trackers
 from assistant_resurrect.exc import StateFileError
-from assistant_resurrect.options import Options
+from assistant_resurrect.options import MissingSession, Options, RestoreMode
 
 NUMBERS = ("client-wait", "stagger", "verify-seconds", "max-parallel", "keep-days")
 FIELD = st.binary(max_size=12).map(lambda b: b.replace(b"\t", b"").replace(b"\n", b""))
@@ -121,6 +122,19 @@ def test_options_never_raise_and_stay_in_bounds(raw: dict[str, str]) -> None:
     opts = Options.parse(raw)
     assert 0 <= opts.client_wait <= 120 and 1 <= opts.max_parallel <= 64
     assert 0 <= opts.keep_days <= 36500 and 0 <= opts.verify_seconds <= 120
+    assert isinstance(opts.restore_mode, RestoreMode)
+    assert isinstance(opts.missing_session, MissingSession)
+
+
+@pytest.mark.parametrize(("value", "mode", "missing"), [
+    ("prompt", RestoreMode.PROMPT, MissingSession.SKIP), ("fresh", RestoreMode.AUTO,
+                                                         MissingSession.FRESH),
+    ("PROMPT", RestoreMode.AUTO, MissingSession.SKIP), ("", RestoreMode.AUTO, MissingSession.SKIP)])
+def test_the_two_choice_options_read_their_words_and_fall_back_on_others(
+        value: str, mode: RestoreMode, missing: MissingSession) -> None:
+    opts = Options.parse({"@assistant-resurrect-restore-mode": value,
+                          "@assistant-resurrect-missing-session": value})
+    assert (opts.restore_mode, opts.missing_session) == (mode, missing)
 
 
 @given(st.floats(-1e3, 1e9, allow_nan=False))
