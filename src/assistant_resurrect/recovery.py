@@ -254,7 +254,7 @@ def newest_saved(rdir: pathlib.Path) -> Saved:
     except (OSError, AssistantResurrectError) as err:
         log.warning("no saved snapshot used: %s", err)
         snap = None
-    return {(p.tool, t.cast(str, p.session_id)): p for p in snap.resumable} if snap else {}
+    return {(p.tool, p.session_id): p for p in snap.resumable if p.session_id} if snap else {}
 
 
 def conversation_rows(ctx: Context, now: float, *filters: t.Any

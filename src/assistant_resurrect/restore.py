@@ -95,7 +95,8 @@ class Outcome(t.NamedTuple):
 @dataclasses.dataclass
 class PlanRow:
     """One saved pane's fate: ``state`` is ``ready`` or why not; ``command`` what we would type;
-    ``outcome`` (after execution) what happened."""
+    ``outcome`` (after execution) what happened; ``session_id`` the conversation a ready row
+    resumes ("" on the others)."""
 
     record: PaneSession
     state: State
@@ -104,6 +105,7 @@ class PlanRow:
     command: str | None = None
     fresh: bool = False
     outcome: Outcome | None = None
+    session_id: str = ""
 
     def to_json(self) -> dict[str, t.Any]:
         rec = self.record
@@ -166,11 +168,15 @@ def resume_command(rec: PaneSession, shell: shells.Shell, fresh: bool = False,
     ``fresh`` starts a new session with the same options; ``masked`` shows env values as
     ``***`` (for logs). The launcher is the saved one only when it is this tool's executable
     and still runs; else the tool's name. Raises :class:`UnquotableError` when a
-    value cannot be typed.
+    value cannot be typed, ValueError when ``rec`` has no session id to resume.
     """
-    tool = ASSISTANTS[rec.tool]
-    args = (tool.fresh_args(rec.replay_args, rec.cwd) if fresh
-            else tool.resume_args(rec.replay_args, t.cast(str, rec.session_id), rec.cwd))
+    tool, session_id = ASSISTANTS[rec.tool], rec.session_id
+    if fresh:
+        args = tool.fresh_args(rec.replay_args, rec.cwd)
+    elif session_id:
+        args = tool.resume_args(rec.replay_args, session_id, rec.cwd)
+    else:
+        raise ValueError(f"{rec.label}: no session id to resume")
     env = {k: "***" if masked else v for k, v in replayable_env(rec).items()}
     return shells.command_line([_launcher(tool, rec.launcher), *args], shell, env, rec.cwd)
 
@@ -213,7 +219,8 @@ def plan_row(rec: PaneSession, by_address: dict[tuple[str, int, int], PaneRecord
     fresh = False
     if tool.session_exists(rec.session_id, rec.cwd, env_for(rec)) is False:
         if opts.missing_session is not MissingSession.FRESH:
-            return PlanRow(rec, State.SESSION_GONE, _gone(tool, rec, state_dir), pane)
+            return PlanRow(rec, State.SESSION_GONE, _gone(tool, rec.session_id, state_dir),
+                           pane)
         fresh = True
     if any(REDACTED in arg for arg in rec.replay_args):
         return PlanRow(rec, State.UNSAFE_FLAGS, "an option's saved value lost a secret; "
@@ -225,16 +232,16 @@ def plan_row(rec: PaneSession, by_address: dict[tuple[str, int, int], PaneRecord
         return PlanRow(rec, State.UNQUOTABLE, str(err), pane)
     reasons = ["session gone; will start fresh with the same options" if fresh else "",
                lost_env(rec)]
-    return PlanRow(rec, READY, "; ".join(r for r in reasons if r), pane, command, fresh)
+    return PlanRow(rec, READY, "; ".join(r for r in reasons if r), pane, command, fresh,
+                   session_id=rec.session_id)
 
 
-def _gone(tool: Assistant, rec: PaneSession, state_dir: pathlib.Path) -> str:
+def _gone(tool: Assistant, session_id: str, state_dir: pathlib.Path) -> str:
     from assistant_resurrect import kept
 
-    reason = f"{rec.tool} no longer has this session"
-    if kept.has_copy(state_dir, tool, t.cast(str, rec.session_id)):
-        reason += (f" (a kept copy exists: assistant-resurrect import --kept "
-                   f"{rec.session_id})")
+    reason = f"{tool.name} no longer has this session"
+    if kept.has_copy(state_dir, tool, session_id):
+        reason += f" (a kept copy exists: assistant-resurrect import --kept {session_id})"
     return reason
 
 
@@ -391,7 +398,7 @@ def _run_pane(row: PlanRow, tmux: Tmux, opts: Options, claims_dir: pathlib.Path,
         row.outcome = Outcome(row.outcome.kind, "; ".join(
             d for d in (row.outcome.detail, row.reason) if d))
     if row.outcome.kind in (Kind.RESUMED, Kind.FAILED):  # live now, or free to try again
-        release_claim(claims_dir, rec.tool, t.cast(str, rec.session_id))
+        release_claim(claims_dir, rec.tool, row.session_id)
     log.info("%s %s %s: %s", rec.label, rec.tool, rec.session_id, row.outcome)
 
 
@@ -399,7 +406,7 @@ def _resume_pane(row: PlanRow, tmux: Tmux, opts: Options, claims_dir: pathlib.Pa
                  launcher: _Launcher) -> Outcome:
     assert row.pane is not None and row.command is not None
     rec, pane = row.record, row.pane
-    session_id = t.cast(str, rec.session_id)
+    session_id = row.session_id
     if not claim(claims_dir, rec.tool, session_id):
         return Outcome(Kind.SKIPPED, "duplicate (another restore holds this session)")
     if tmux.pane_option(pane.pane_id, RESUMED_OPTION):
