@@ -4,7 +4,6 @@ exactly as resurrect does (``test/support/execute_hook.sh``)."""
 
 from __future__ import annotations
 
-import json
 import os
 import pathlib
 import subprocess
@@ -17,6 +16,7 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "test"))
 
 from support.lab import Lab  # noqa: E402
+from tools import pins  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -41,8 +41,7 @@ def cli_bin() -> pathlib.Path:
         out = subprocess.run(["bash", str(REPO / "test/install-clis.sh")], check=True,
                              capture_output=True, text=True)
         path = pathlib.Path(out.stdout.strip())
-    manifest = json.loads((REPO / "test/clis/package.json").read_text())
-    for tool in manifest["assistants"]:
+    for tool in t.cast(dict[str, str], pins.manifest()["assistants"]):
         assert (path / tool).exists(), f"{tool} is not installed in {path}"
     return path
 

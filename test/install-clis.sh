@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Install the pinned assistant CLIs (test/clis/package.json) once into a cache outside the repo
-# and print the bin directory. Fails loudly if any CLI does not run.
+# Install the pinned assistant CLIs once into a cache outside the repo and print the bin
+# directory. The npm manifest is assembled from each test/tools/<tool>.py's PINS
+# (test/tools/pins.py; the cache is keyed by its checksum). Fails loudly if any CLI does not run.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-manifest="$here/clis/package.json"
+command -v python3 >/dev/null || { echo "install-clis: python3 is required" >&2; exit 1; }
+manifest="$(mktemp)"
+trap 'rm -f "$manifest"' EXIT
+python3 "$here/tools/pins.py" >"$manifest"
 key="$(cksum <"$manifest" | cut -d' ' -f1)"
 cache="${ASSISTANT_RESURRECT_CLI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tmux-assistant-resurrect/clis}/$key"
 bin="$cache/node_modules/.bin"

@@ -13,8 +13,8 @@ import typing as t
 import uuid
 
 import pytest
-from support.lab import REPO
 from support.tools import TOOLS
+from tools import pins
 
 from assistant_resurrect import redact
 from assistant_resurrect.assistants import ASSISTANTS, trackers
@@ -139,7 +139,7 @@ def test_tty_failure_screens_of_claude_and_codex(lab: t.Any) -> None:
 
 def test_the_opencode_version_gate_reads_the_pinned_cli(cli_bin: pathlib.Path,
                                                         tmp_path: pathlib.Path) -> None:
-    pinned = json.loads((REPO / "test/clis/package.json").read_text())["dependencies"]
+    pinned = t.cast(dict[str, str], pins.manifest()["dependencies"])
     cache = tmp_path / trackers.VERSION_CACHE.format(tool="opencode")
     assert trackers.cli_version("opencode", str(cli_bin), cache) == pinned["opencode-ai"]
     assert trackers.cli_version("opencode", str(cli_bin.parent / "nowhere"), cache) is None

@@ -87,3 +87,20 @@ def test_there_is_no_import_circle() -> None:
                     seen.add(dep)
                     stack.append((dep, (*path, dep)))
     assert circles == []
+
+
+def test_every_registered_assistant_has_its_test_file_and_pin() -> None:
+    """``test/tools/<tool>.py`` per registered tool, in registration order, its ``CASE``
+    named for it and its npm package first in the manifest ``test/install-clis.sh`` installs."""
+    import tools
+    from tools import pins
+
+    from assistant_resurrect.assistants import ASSISTANTS
+
+    files = {p.stem for p in (REPO / "test" / "tools").glob("*.py")} - {"__init__", "pins"}
+    assert list(ASSISTANTS) == tools.ORDER and files == set(ASSISTANTS)
+    assert list(tools.TOOLS) == list(ASSISTANTS)
+    manifest = pins.manifest()
+    assert list(t.cast(dict[str, str], manifest["assistants"])) == list(ASSISTANTS)
+    assert set(t.cast(dict[str, str], manifest["assistants"]).values()) <= set(
+        t.cast(dict[str, str], manifest["dependencies"]))
