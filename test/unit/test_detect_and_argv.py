@@ -7,7 +7,7 @@ import typing as t
 import pytest
 
 from assistant_resurrect.assistants import ASSISTANTS
-from assistant_resurrect.detect import find_assistant
+from assistant_resurrect.detect import detect_elsewhere, find_assistant
 from assistant_resurrect.procs import ProcessTable, ProcInfo
 
 
@@ -74,6 +74,37 @@ def test_codex_family_excludes_daemon_but_keeps_native_child() -> None:
     _, found = find_assistant(table.tree(1))
     assert found.pids == [2, 3]
     assert found.launcher == "/b/.bin/codex"
+
+
+NESTED = [  # (outer argv, nested argvs started through the outer one's shell tool)
+    (["claude", "--resume", "0e8f1d52-5d1c-4a59-a2c4-6f0d0c5f2a11"],
+     [["codex", "exec", "fix it"], ["codex", "-m", "o3"], ["claude"]]),
+    (["codex", "resume", "0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"],
+     [["opencode", "-s", "ses_abcdef0123456789abcdef01"], ["gemini"]]),
+    (["opencode", "-s", "ses_abcdef0123456789abcdef01"], [["claude", "-p", "x"], ["qwen"]]),
+]
+
+
+@pytest.mark.parametrize(("outer", "nested"), NESTED, ids=[o[0] for o, _ in NESTED])
+def test_a_nested_agent_never_takes_over_the_pane(outer: list[str], nested: list[list[str]]
+                                                  ) -> None:
+    """An assistant started by another (through its shell tool: an ``sh -c`` child, or
+    directly) is part of the outer one's tree, not the pane's assistant, and not of its
+    family; outside tmux too, only the outermost is reported."""
+    procs = [proc(1, 0, ["bash"]), proc(2, 1, outer)]
+    for offset, argv in enumerate(nested):
+        shell, agent = 10 + 2 * offset, 11 + 2 * offset
+        procs += [proc(shell, 2, ["/bin/sh", "-c", " ".join(argv)], name="sh"),
+                  proc(agent, shell, argv)]
+    procs.append(proc(40, 2, nested[-1]))  # one started directly, no shell between
+    table = ProcessTable(procs)
+    tool, found = find_assistant(table.tree(1))  # type: ignore[misc]
+    assert tool.name == outer[0] and found.proc.pid == 2
+    # the same tool straight under it, no shell between, is how a launcher relaunches itself
+    # (node wrapper -> native binary): that one joins the family; through a shell, none does
+    assert found.pids == ([2, 40] if nested[-1][0] == outer[0] else [2])
+    elsewhere = detect_elsewhere(table, exclude=set())
+    assert [(t.name, f.proc.pid) for t, f in elsewhere] == [(outer[0], 2)]
 
 
 class ArgCase(t.NamedTuple):
