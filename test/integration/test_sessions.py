@@ -46,6 +46,8 @@ def test_every_conversation_on_disk_with_its_state(lab: Lab) -> None:
         assert rows[sid]["state"] == expected, (tool, rows[sid])
         assert rows[sid]["pane"] == panes.get(tool)
         assert sid in str(rows[sid]["resume_command"])
+        # counted where the store indexes them (the real databases the imports made)
+        assert rows[sid]["messages"] == (0 if tool in ("opencode", "kilo") else None)
 
     lab.resurrect_save()
     lab.kill_server()

@@ -3,6 +3,7 @@ resume command, on stores written in each tool's own layout."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pathlib
@@ -15,6 +16,7 @@ from support import contract
 from support.tools import TOOLS
 
 from assistant_resurrect import shells
+from assistant_resurrect.assistants import ASSISTANTS
 from assistant_resurrect.conversations import (
     Conversation,
     ConversationState,
@@ -138,3 +140,22 @@ def test_the_plugin_s_command_runs_through_a_link_in_path(home: pathlib.Path,
     out = subprocess.run([str(link), "-L", f"none-{os.getpid()}", "sessions", "--json",
                           "--tool", "pi"], capture_output=True, text=True, check=True).stdout
     assert [r["session_id"] for r in json.loads(out)["sessions"]] == [_id("pi", 7)]
+
+
+def test_messages_are_counted_where_the_store_indexes_them(tmp_path: pathlib.Path) -> None:
+    """OpenCode's (and Kilo's) ``message`` table gives each session's count; a store without
+    that table gives None, never a wrong 0, and still lists the session."""
+    import sqlite3
+
+    env = {"HOME": str(tmp_path)}
+    TOOLS["opencode"].store_entry(tmp_path, "ses_counted", "/w")
+    TOOLS["opencode"].store_entry(tmp_path, "ses_quiet", "/w")
+    opencode = ASSISTANTS["opencode"]
+    assert {s.session_id: s.messages for s in opencode.sessions(env)} == {
+        "ses_counted": None, "ses_quiet": None}
+    with contextlib.closing(sqlite3.connect(opencode.database(env))) as conn, conn:
+        conn.execute("CREATE TABLE message (id TEXT PRIMARY KEY, session_id TEXT)")
+        conn.executemany("INSERT INTO message VALUES (?, ?)",
+                         [("m1", "ses_counted"), ("m2", "ses_counted")])
+    assert {s.session_id: s.messages for s in opencode.sessions(env, "/w")} == {
+        "ses_counted": 2, "ses_quiet": 0}

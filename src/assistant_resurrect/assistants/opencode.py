@@ -83,11 +83,14 @@ class OpenCode(Assistant):
 
     def sessions(self, env: t.Mapping[str, str], cwd: str | None = None
                  ) -> list[StoredSession]:
-        """``opencode.db`` table ``session``: top-level, not archived."""
+        """``opencode.db`` table ``session``: top-level, not archived; ``messages`` counted in
+        table ``message`` (indexed by ``session_id``)."""
         return session_rows(
             self.database(env), "SELECT id, directory, time_created, time_updated, title "
             "FROM session WHERE parent_id IS NULL AND time_archived IS NULL", "directory", cwd,
-            f"{self.name}:db-sessions")
+            f"{self.name}:db-sessions",
+            "SELECT id, (SELECT COUNT(*) FROM message WHERE message.session_id = session.id) "
+            "FROM session")
 
     def session_exists(self, session_id: str, cwd: str, env: dict[str, str]) -> bool | None:
         db = self.database(env)
