@@ -215,3 +215,15 @@ def touch_private(path: pathlib.Path) -> None:
         os.utime(fd)
     finally:
         os.close(fd)
+
+
+def resolves_inside(path: pathlib.Path, root: pathlib.Path) -> bool:
+    """True when the nearest existing ancestor of ``path`` resolves inside ``root`` (a
+    symlinked folder in the store must not carry a write elsewhere)."""
+    if not root.exists():
+        return True
+    existing = next(p for p in path.parents if p.exists())
+    try:
+        return existing.resolve().is_relative_to(root.resolve())
+    except OSError:
+        return False

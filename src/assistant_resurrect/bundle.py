@@ -434,7 +434,12 @@ def put_back(conv: dict[str, t.Any], members: dict[str, tuple[str, int, float]],
             out.append(Result(name, sid, member, Action.REFUSED, "not one of this conversation's "
                                                             "files"))
         else:
-            out.append(_put_file(tool, sid, member, root, relative, digest, mtime, opener,
+            try:
+                placed = tool.place(root, relative, cwd, dry_run)
+            except AssistantResurrectError as err:
+                out.append(Result(name, sid, member, Action.REFUSED, str(err)))
+                continue
+            out.append(_put_file(tool, sid, member, root, placed, digest, mtime, opener,
                                  dry_run, written or Transaction()))
     return out
 
@@ -446,7 +451,7 @@ def _put_file(tool: Assistant, sid: str, member: str, root: pathlib.Path, relati
         return Result(tool.name, sid, member, action, detail)
 
     dest = root / relative
-    if not _inside(dest, root):
+    if not _fs.resolves_inside(dest, root):
         return result(Action.REFUSED, f"{dest.parent} leads out of {root}")
     if dest.exists() or dest.is_symlink():
         same = dest.is_file() and not dest.is_symlink() and sha256(dest) == digest
@@ -459,18 +464,6 @@ def _put_file(tool: Assistant, sid: str, member: str, root: pathlib.Path, relati
         _publish(source, dest, mtime, digest)
     written.paths.append(dest)
     return result(Action.RESTORED, str(dest))
-
-
-def _inside(path: pathlib.Path, root: pathlib.Path) -> bool:
-    """True when the nearest existing ancestor of ``path`` resolves inside ``root`` (a
-    symlinked folder in the store must not carry a write elsewhere)."""
-    if not root.exists():
-        return True
-    existing = next(p for p in path.parents if p.exists())
-    try:
-        return existing.resolve().is_relative_to(root.resolve())
-    except OSError:
-        return False
 
 
 def _put_document(tool: Assistant, sid: str, cwd: str, member: str, digest: str,

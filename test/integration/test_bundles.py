@@ -32,6 +32,8 @@ def delete_conversation(lab: Lab, tool: str, sid: str) -> None:
     assert files, (tool, sid)
     for path in files:
         shutil.rmtree(path) if path.is_dir() else path.unlink()
+    if tool == "gemini":  # its project table too: the import must not need it
+        (assistant.root(lab.env) / "projects.json").unlink()
 
 
 def listed(lab: Lab) -> dict[str, dict[str, object]]:

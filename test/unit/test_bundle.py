@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import io
+import json
 import os
 import pathlib
 import shutil
@@ -363,3 +364,34 @@ def test_a_failure_midway_leaves_nothing_of_the_import(tmp_path: pathlib.Path,
     with pytest.raises(AssistantResurrectError, match="No space left"):
         bundle.import_bundle(out, env)
     assert sorted(p for p in home.rglob("*") if p.is_file()) == before
+
+
+def test_a_gemini_chat_comes_back_where_gemini_will_look_for_it(
+        tmp_path: pathlib.Path, env: dict[str, str]) -> None:
+    """Without ``projects.json`` the chat goes back into its folder, marked as the
+    directory's (Gemini adopts such a folder itself); where ``projects.json`` maps the
+    directory elsewhere it goes there; a folder another directory owns is refused."""
+    out = _export(tmp_path, env, "gemini")
+    gemini, sid = ASSISTANTS["gemini"], _sid("gemini")
+    root = gemini.root(env)
+    (chat,) = gemini.conversation_files(root, sid)
+    chat.unlink()
+    (root / "projects.json").unlink()
+    assert [r.action for r in bundle.import_bundle(out, env, dry_run=True)] == ["would-restore"]
+    assert not (root / "tmp/w/.project_root").exists()
+    assert [r.action for r in bundle.import_bundle(out, env)] == ["restored"]
+    assert (root / "tmp/w/.project_root").read_text() == "/work/p" and chat.is_file()
+    assert [s.session_id for s in gemini.sessions(env, "/work/p")] == [sid]
+
+    chat.unlink()
+    (root / "projects.json").write_text(json.dumps({"projects": {"/work/p": "moved"}}))
+    (root / "tmp/w/.project_root").unlink()
+    assert [r.action for r in bundle.import_bundle(out, env)] == ["restored"]
+    assert (root / "tmp/moved/chats" / chat.name).is_file() and not chat.exists()
+
+    (root / "projects.json").unlink()
+    (root / "tmp/moved").rename(root / "elsewhere")
+    (root / "tmp/w/.project_root").write_text("/another/dir")
+    (result,) = bundle.import_bundle(out, env)
+    assert result.action == "refused" and "/another/dir" in result.detail
+    assert not (root / "tmp/w/chats" / chat.name).exists()

@@ -300,6 +300,14 @@ class Assistant:
         return sorted({path for pattern in self.conversation_globs
                        for path in root.glob(pattern.format(id=glob.escape(session_id)))})
 
+    def place(self, root: pathlib.Path, relative: str, cwd: str, dry_run: bool) -> str:
+        """Where a conversation file of a bundle goes under ``root`` (``relative``, its place
+        when exported, by default), for a conversation of directory ``cwd``; a tool whose
+        store files conversations by project makes sure it will find it there (unless
+        ``dry_run``). Raises :class:`~assistant_resurrect.exc.AssistantResurrectError` when the
+        tool would not."""
+        return relative
+
     def export_document(self, env: t.Mapping[str, str], session_id: str) -> bytes | None:
         """For a store that is a database: the tool's own export of one conversation (raises
         :class:`~assistant_resurrect.exc.AssistantResurrectError` when it fails); None when

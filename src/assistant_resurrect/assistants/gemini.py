@@ -20,6 +20,7 @@ from assistant_resurrect.assistants.base import (
     home_of,
     is_session_id,
 )
+from assistant_resurrect.exc import AssistantResurrectError
 
 
 def chat_session_id(path: pathlib.Path) -> str | None:
@@ -29,14 +30,34 @@ def chat_session_id(path: pathlib.Path) -> str | None:
     return sid if isinstance(sid, str) and is_session_id(sid) else None
 
 
+PROJECT_ROOT = ".project_root"  # tmp/<folder>/.project_root: the directory owning the folder
+
+
 def projects(root: pathlib.Path) -> dict[str, str]:
-    """``projects.json``: {project directory: folder under ``tmp/``} (unsafe folders left out)."""
+    """{project directory: folder under ``tmp/``}: ``projects.json``, then the folders whose
+    ``.project_root`` names a directory it does not map (Gemini adopts those itself,
+    ``ProjectRegistry.findExistingSlugForPath``). Unsafe folder names are left out."""
     data = _fs.read_json_or_none(root / "projects.json")
     table = data.get("projects", data) if isinstance(data, dict) else {}
-    if not isinstance(table, dict):
-        return {}
-    return {cwd: folder for cwd, folder in table.items() if isinstance(folder, str)
-            and folder and "/" not in folder and folder not in (".", "..")}
+    mapped = {cwd: folder for cwd, folder in table.items() if isinstance(folder, str)
+              and _safe(folder)} if isinstance(table, dict) else {}
+    for marker in sorted((root / "tmp").glob(f"*/{PROJECT_ROOT}")):
+        owner = _owner(marker.parent)
+        if owner and owner not in mapped and _safe(marker.parent.name):
+            mapped[owner] = marker.parent.name
+    return mapped
+
+
+def _safe(folder: str) -> bool:
+    return bool(folder) and "/" not in folder and folder not in (".", "..")
+
+
+def _owner(folder: pathlib.Path) -> str | None:
+    """The directory ``folder``'s ``.project_root`` names (None: no readable marker)."""
+    try:
+        return (folder / PROJECT_ROOT).read_text(encoding="utf-8").strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def project_chats(root: pathlib.Path, folder: str) -> list[pathlib.Path]:
@@ -100,6 +121,24 @@ class Gemini(Assistant):
         prefix of it)."""
         return [path for path in sorted(root.glob(self.conversation_globs[0]))
                 if chat_session_id(path) == session_id]
+
+    def place(self, root: pathlib.Path, relative: str, cwd: str, dry_run: bool) -> str:
+        """A chat file goes into the folder Gemini maps ``cwd`` to; where it maps none, into
+        the bundle's folder, marked (``.project_root``) as ``cwd``'s, so Gemini adopts it as
+        it does its own. Refused when that folder is another directory's."""
+        parts = relative.split("/")  # tmp/<folder>/chats/<file>
+        mapped = projects(root).get(cwd)
+        folder = mapped or parts[1]
+        owner = _owner(root / "tmp" / folder)
+        if owner is not None and owner != cwd:
+            raise AssistantResurrectError(f"gemini's folder {folder} belongs to {owner}")
+        marker = root / "tmp" / folder / PROJECT_ROOT
+        if not _fs.resolves_inside(marker, root):
+            raise AssistantResurrectError(f"gemini's folder {folder} leads out of {root}")
+        if mapped is None and owner is None and not dry_run and cwd:
+            _fs.ensure_private_dir(marker.parent)
+            _fs.atomic_write_text(marker, cwd)
+        return "/".join(["tmp", folder, *parts[2:]])
 
     def resume_args(self, kept: list[str], session_id: str, cwd: str) -> list[str]:
         return [*kept, "--resume", session_id]
