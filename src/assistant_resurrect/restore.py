@@ -217,7 +217,8 @@ def plan_row(rec: PaneSession, by_address: dict[tuple[str, int, int], PaneRecord
     if not rec.cwd or not os.path.isdir(rec.cwd):
         return PlanRow(rec, State.CWD_MISSING, f"directory {rec.cwd!r} does not exist", pane)
     fresh = False
-    if tool.session_exists(rec.session_id, rec.cwd, env_for(rec)) is False:
+    store_env = dict(tool.store_env(rec.replay_args, rec.cwd, env_for(rec)))
+    if tool.session_exists(rec.session_id, rec.cwd, store_env) is False:
         if opts.missing_session is not MissingSession.FRESH:
             return PlanRow(rec, State.SESSION_GONE, _gone(tool, rec.session_id, state_dir),
                            pane)

@@ -308,3 +308,25 @@ def test_a_value_that_lost_a_secret_is_never_replayed(tmp_path: pathlib.Path) ->
     assert restore.env_for(rec).get("HTTPS_PROXY") == os.environ.get("HTTPS_PROXY")
     rec = rec._replace(replay_args=["--mcp-config", f'{{"k": "{REDACTED}"}}'])
     assert _plan(rec, Options(missing_session=MissingSession.FRESH)).state == "unsafe-flags"
+
+
+@pytest.mark.parametrize("option", ["--data-dir", "--config"])
+def test_a_cline_store_moved_by_its_options_is_read_on_save_and_restore(
+        tmp_path: pathlib.Path, option: str) -> None:
+    """``cline --data-dir D`` keeps its sessions in ``D/sessions``, ``--config P`` in
+    ``P/data/sessions`` (relative to its directory): the save finds the conversation there,
+    and the restore does not call it gone."""
+    project = tmp_path / "proj"
+    data = project / "state" / ("data" if option == "--config" else "")
+    sid = f"{int(START * 1000) + 10_000}_abcde"
+    (data / "sessions" / sid).mkdir(parents=True)
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(START + 10))
+    (data / "sessions" / sid / f"{sid}.json").write_text(json.dumps(
+        {"session_id": sid, "cwd": str(project), "started_at": stamp}))
+    panes, table = world((str(project), ["cline", option, "state", "-m", "x"]))
+    evidence, _ = resolve(detect(panes, table), tmp_path / "state")["%0"]
+    assert evidence is not None and evidence.session_id == sid
+    rec = PaneSession("s", 0, 0, "cline", str(project), sid, launcher="cline",
+                      replay_args=[option, "state", "-m", "x"])
+    assert _plan(rec, Options()).state == "ready"
+    assert _plan(rec._replace(replay_args=["-m", "x"]), Options()).state == "session-gone"

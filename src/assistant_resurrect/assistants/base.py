@@ -279,12 +279,23 @@ class Assistant:
     def store_candidates(self, found: Found, cwd: str) -> list[StoredSession]:
         """Sessions in the tool's store for ``cwd`` updated since the process started."""
         started = found.proc.create_time - self.store_slack
-        return [s for s in self.sessions(found.env, cwd) if s.updated_at >= started]
+        return [s for s in self.sessions(self.found_env(found), cwd) if s.updated_at >= started]
 
     def continued(self, found: Found, cwd: str) -> StoredSession | None:
         """For a :meth:`is_continue` launch: the newest conversation of ``cwd`` that existed
         when the process started (the one it resumed)."""
-        return newest_at_start(found, self.sessions(found.env, cwd))
+        return newest_at_start(found, self.sessions(self.found_env(found), cwd))
+
+    def store_env(self, args: list[str], cwd: str, env: t.Mapping[str, str]
+                  ) -> t.Mapping[str, str]:
+        """The environment to read the store of this tool started with ``args`` (the argv
+        after its name) in ``cwd`` under ``env``: ``env``, unless an option moves the store
+        (the tool then says where, as the variable that would)."""
+        return env
+
+    def found_env(self, found: Found) -> t.Mapping[str, str]:
+        """:meth:`store_env` of a running process."""
+        return self.store_env(found.args, found.proc.cwd or "", found.env)
 
     def session_exists(self, session_id: str, cwd: str, env: dict[str, str]) -> bool | None:
         """Whether the tool's store still holds the session (None when we cannot tell)."""

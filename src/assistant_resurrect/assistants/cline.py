@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import json
+import os
 import pathlib
 import re
 import typing as t
@@ -84,7 +85,7 @@ class Cline(Assistant):
     def exact_evidence(self, found: Found, state_dir: pathlib.Path) -> t.Iterator[Evidence]:
         """The last session the TUI logged opening, once it is on disk (a TUI without a
         hub keeps a new session in memory until its first message: nothing to resume)."""
-        root = self.root(found.env)
+        root = self.root(self.found_env(found))
         pids = {proc.pid: proc.create_time for proc in found.family}
         for pid, started, sid in reversed(_started_sessions(root)):
             if pid in pids and started >= pids[pid] - self.store_slack:
@@ -101,7 +102,7 @@ class Cline(Assistant):
         """Sessions of ``cwd`` created since the process started (a TUI creates its own at
         start-up; an older session updated meanwhile belongs to another pane)."""
         started = found.proc.create_time - self.store_slack
-        return [s for s in self.sessions(found.env, cwd) if s.created_at >= started]
+        return [s for s in self.sessions(self.found_env(found), cwd) if s.created_at >= started]
 
     def sessions(self, env: t.Mapping[str, str], cwd: str | None = None
                  ) -> list[StoredSession]:
@@ -129,8 +130,31 @@ class Cline(Assistant):
                 out[entry.session_id] = entry
         return list(out.values())
 
+    def store_env(self, args: list[str], cwd: str, env: t.Mapping[str, str]
+                  ) -> t.Mapping[str, str]:
+        """``--data-dir D`` is the data directory (the CLI sets ``CLINE_DATA_DIR`` to it);
+        ``--config P`` the configuration directory (``CLINE_DIR``; its ``data/`` unless
+        ``CLINE_DATA_DIR`` says otherwise); relative paths from ``cwd``."""
+        data_dir, config = _option(args, "--data-dir"), _option(args, "--config")
+        if data_dir:
+            return {**env, "CLINE_DATA_DIR": os.path.join(cwd, data_dir)}
+        if config:
+            return {**env, "CLINE_DIR": os.path.join(cwd, config)}
+        return env
+
     def resume_args(self, kept: list[str], session_id: str, cwd: str) -> list[str]:
         return [*kept, "--id", session_id]
+
+
+def _option(args: list[str], name: str) -> str | None:
+    """The value of ``name`` in ``args`` (``name V`` or ``name=V``; the last one wins)."""
+    value = None
+    for i, token in enumerate(args):
+        if token == name and i + 1 < len(args):
+            value = args[i + 1]
+        elif token.startswith(f"{name}="):
+            value = token.split("=", 1)[1]
+    return value
 
 
 def _started_sessions(root: pathlib.Path) -> list[tuple[int, float, str]]:
