@@ -98,6 +98,16 @@ class ArgSplit:
         """The tokens to replay, flattened."""
         return [tok for group in self.groups for tok in group]
 
+    def value(self, option: str) -> str | None:
+        """The value a kept ``option`` was given (``--x V`` or ``--x=V``; the last one wins),
+        None when it is not among :attr:`groups`."""
+        found = None
+        for first, *rest in self.groups:
+            name, eq, attached = first.partition("=")
+            if name == option:
+                found = attached if eq else (rest[0] if rest else None)
+        return found
+
 
 def _option_name(token: str, spec: FlagSpec) -> tuple[str, str | None]:
     """(option name, attached value or None) for ``--a=b``, ``-mopus`` or ``--a``."""
@@ -123,6 +133,8 @@ def split_args(args: list[str], spec: FlagSpec) -> ArgSplit:
     ...                spec)
     >>> s.kept, s.selector_values
     (['--model', 'a b'], {'--resume': 'X'})
+    >>> s.value("--model"), s.value("--resume")
+    ('a b', None)
     >>> s.refused
     'restriction --tools came after a prompt; cannot replay it'
     """

@@ -135,7 +135,8 @@ class Cline(Assistant):
         """``--data-dir D`` is the data directory (the CLI sets ``CLINE_DATA_DIR`` to it);
         ``--config P`` the configuration directory (``CLINE_DIR``; its ``data/`` unless
         ``CLINE_DATA_DIR`` says otherwise); relative paths from ``cwd``."""
-        data_dir, config = _option(args, "--data-dir"), _option(args, "--config")
+        split = self.split(args)
+        data_dir, config = split.value("--data-dir"), split.value("--config")
         if data_dir:
             return {**env, "CLINE_DATA_DIR": os.path.join(cwd, data_dir)}
         if config:
@@ -145,16 +146,6 @@ class Cline(Assistant):
     def resume_args(self, kept: list[str], session_id: str, cwd: str) -> list[str]:
         return [*kept, "--id", session_id]
 
-
-def _option(args: list[str], name: str) -> str | None:
-    """The value of ``name`` in ``args`` (``name V`` or ``name=V``; the last one wins)."""
-    value = None
-    for i, token in enumerate(args):
-        if token == name and i + 1 < len(args):
-            value = args[i + 1]
-        elif token.startswith(f"{name}="):
-            value = token.split("=", 1)[1]
-    return value
 
 
 def _started_sessions(root: pathlib.Path) -> list[tuple[int, float, str]]:
