@@ -397,13 +397,17 @@ def session_rows(db: pathlib.Path, select: str, cwd_column: str, cwd: str | None
                  source: str, counts: str = "") -> list[StoredSession]:
     """Sessions from a SQLite store: ``select`` (a ``SELECT … WHERE …`` of our own text) gives
     ``(id, directory, created ms, updated ms, title)`` rows; with ``cwd``, only those whose
-    ``cwd_column`` equals it. ``counts``, a query giving ``(id, messages)`` rows, fills
-    ``messages`` (None where it gives none, as when it fails: a store without that table)."""
-    sql, params = (select, ()) if cwd is None else (f"{select} AND {cwd_column} = ?", (cwd,))
-    messages = {str(i): int(n) for i, n in _store.query(db, counts)} if counts else {}
+    ``cwd_column`` equals it. ``counts``, a ``SELECT … WHERE …`` giving ``(id, messages)``
+    rows (filtered by ``cwd`` the same way), fills ``messages`` (None where it gives none, as
+    when it fails: a store without that table)."""
+    def rows(sql: str) -> list[tuple[t.Any, ...]]:
+        return _store.query(db, sql) if cwd is None else _store.query(
+            db, f"{sql} AND {cwd_column} = ?", (cwd,))
+
+    messages = {str(i): int(n) for i, n in rows(counts)} if counts else {}
     return [StoredSession(str(i), (u or 0) / 1000, source, str(d or ""), (c or 0) / 1000,
                           str(title or ""), messages=messages.get(str(i)))
-            for i, d, c, u, title in _store.query(db, sql, params) if is_session_id(str(i))]
+            for i, d, c, u, title in rows(select) if is_session_id(str(i))]
 
 
 def newer_than(path: pathlib.Path, started: float, slack: float = 2.0) -> bool:

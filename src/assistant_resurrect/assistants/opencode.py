@@ -90,7 +90,7 @@ class OpenCode(Assistant):
             "FROM session WHERE parent_id IS NULL AND time_archived IS NULL", "directory", cwd,
             f"{self.name}:db-sessions",
             "SELECT id, (SELECT COUNT(*) FROM message WHERE message.session_id = session.id) "
-            "FROM session")
+            "FROM session WHERE parent_id IS NULL")
 
     def session_exists(self, session_id: str, cwd: str, env: dict[str, str]) -> bool | None:
         db = self.database(env)
