@@ -33,19 +33,21 @@ def chat_session_id(path: pathlib.Path) -> str | None:
 PROJECT_ROOT = ".project_root"  # tmp/<folder>/.project_root: the directory owning the folder
 
 
-def projects(root: pathlib.Path) -> dict[str, str]:
+def projects(root: pathlib.Path, cwd: str | None = None) -> dict[str, str]:
     """{project directory: folder under ``tmp/``}: ``projects.json``, then the folders whose
     ``.project_root`` names a directory it does not map (Gemini adopts those itself,
-    ``ProjectRegistry.findExistingSlugForPath``). Unsafe folder names are left out."""
+    ``ProjectRegistry.findExistingSlugForPath``). Unsafe folder names are left out. With
+    ``cwd``, only its entry (the markers are read only when ``projects.json`` maps it not)."""
     data = _fs.read_json_or_none(root / "projects.json")
     table = data.get("projects", data) if isinstance(data, dict) else {}
-    mapped = {cwd: folder for cwd, folder in table.items() if isinstance(folder, str)
+    mapped = {where: folder for where, folder in table.items() if isinstance(folder, str)
               and _safe(folder)} if isinstance(table, dict) else {}
-    for marker in sorted((root / "tmp").glob(f"*/{PROJECT_ROOT}")):
-        owner = _owner(marker.parent)
-        if owner and owner not in mapped and _safe(marker.parent.name):
-            mapped[owner] = marker.parent.name
-    return mapped
+    if cwd is None or cwd not in mapped:
+        for marker in sorted((root / "tmp").glob(f"*/{PROJECT_ROOT}")):
+            owner = _owner(marker.parent)
+            if owner and owner not in mapped and _safe(marker.parent.name):
+                mapped[owner] = marker.parent.name
+    return mapped if cwd is None else {cwd: mapped[cwd]} if cwd in mapped else {}
 
 
 def _safe(folder: str) -> bool:
@@ -100,14 +102,11 @@ class Gemini(Assistant):
 
     def sessions(self, env: t.Mapping[str, str], cwd: str | None = None
                  ) -> list[StoredSession]:
-        """Chat files of the projects ``projects.json`` maps (first line ``sessionId``), their
+        """Chat files of the projects :func:`projects` maps (first line ``sessionId``), their
         mtime as the update time."""
         root = self.root(env)
-        table = projects(root)
-        chosen = {cwd: table[cwd]} if cwd is not None and cwd in table else (
-            {} if cwd is not None else table)
         out = []
-        for where, folder in chosen.items():
+        for where, folder in projects(root, cwd).items():
             for path in project_chats(root, folder):
                 sid = chat_session_id(path)
                 with contextlib.suppress(OSError):
@@ -127,7 +126,7 @@ class Gemini(Assistant):
         the bundle's folder, marked (``.project_root``) as ``cwd``'s, so Gemini adopts it as
         it does its own. Refused when that folder is another directory's."""
         parts = relative.split("/")  # tmp/<folder>/chats/<file>
-        mapped = projects(root).get(cwd)
+        mapped = projects(root, cwd).get(cwd)
         folder = mapped or parts[1]
         owner = _owner(root / "tmp" / folder)
         if owner is not None and owner != cwd:
